@@ -1,0 +1,16 @@
+//! tuanle domain: pure types and rules for the Lifelong Learning Week
+//! (*Tuần lễ hưởng ứng học tập suốt đời*). Nothing here does IO.
+
+pub mod access;
+pub mod campaign;
+pub mod consolidate;
+pub mod error;
+pub mod format;
+pub mod report;
+pub mod template;
+pub mod text;
+pub mod unit;
+pub mod units_import;
+pub mod validate;
+
+pub use error::DomainError;

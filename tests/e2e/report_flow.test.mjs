@@ -88,6 +88,17 @@ async function readConsolidation(page, base, code, basis) {
   return sums;
 }
 
+/** A reviewer of Quận 7 may not see the consolidation of TP.HCM (above their unit). */
+async function expectConsolidationRefused(page, base, code, basis, who) {
+  const response = await page.goto(consolidationUrl(base, code, basis), { waitUntil: 'load' });
+  const shown =
+    response?.status() === 200 && (await page.locator('[data-test=consolidation-table]').count()) > 0;
+  assert.ok(
+    !shown,
+    `${who} must not see the consolidation of ${code} (outside their subtree)\n${await pageSnippet(page)}`,
+  );
+}
+
 /** Asserts consolidation values equal `base` plus `delta` (per cell). */
 async function expectConsolidation(page, base, code, basis, before, delta) {
   const now = await readConsolidation(page, base, code, basis);
@@ -172,12 +183,6 @@ for (const vp of VIEWPORTS) {
 
     before(async () => {
       await mkdir(RESULTS_DIR, { recursive: true });
-      server = await startServer();
-      browser = await launchBrowser();
-      context = await browser.newContext({ ...vp.context, locale: 'vi-VN' });
-      context.setDefaultTimeout(15_000);
-      context.setDefaultNavigationTimeout(30_000);
-      page = await context.newPage();
     });
 
     after(async () => {
@@ -210,11 +215,28 @@ for (const vp of VIEWPORTS) {
         }
       });
 
-    step('1. quan7 reads the consolidation of Quận 7 and TP.HCM before the report', async () => {
-      const base = server.baseUrl;
-      await login(page, base, 'quan7', PASSWORD);
+    // Started in a step rather than in before(): a server that does not come
+    // up is then reported as a failed test (with its stderr), not as
+    // "cancelled" tests.
+    step('0. start a fresh demo server and the browser', async () => {
+      server = await startServer();
+      browser = await launchBrowser();
+      context = await browser.newContext({ ...vp.context, locale: 'vi-VN' });
+      context.setDefaultTimeout(15_000);
+      context.setDefaultNavigationTimeout(30_000);
+      page = await context.newPage();
+    });
 
+    // TP.HCM (79) is read as `hcm`: a reviewer of Quận 7 may only view
+    // Quận 7's subtree (crates/domain/src/access.rs).
+    step('1. hcm and quan7 read the consolidations of TP.HCM and Quận 7 before the report', async () => {
+      const base = server.baseUrl;
+      await login(page, base, 'hcm', PASSWORD);
       beforeSubmitted[CITY] = await readConsolidation(page, base, CITY, 'submitted');
+      await logout(page);
+
+      await login(page, base, 'quan7', PASSWORD);
+      await expectConsolidationRefused(page, base, CITY, 'submitted', 'quan7');
       beforeAccepted[DISTRICT] = await readConsolidation(page, base, DISTRICT, 'accepted');
       beforeSubmitted[DISTRICT] = await readConsolidation(page, base, DISTRICT, 'submitted');
 
@@ -313,11 +335,14 @@ for (const vp of VIEWPORTS) {
       await logout(page);
     });
 
-    step('3. quan7 sees the submitted report in the consolidation, then returns it', async () => {
+    step('3. the submitted report is consolidated upwards; quan7 returns it', async () => {
       const base = server.baseUrl;
-      await login(page, base, 'quan7', PASSWORD);
       const delta = { '1.01:count': 3, '1.01:people': 45, '2:count': 7 };
+      await login(page, base, 'hcm', PASSWORD);
       await expectConsolidation(page, base, CITY, 'submitted', beforeSubmitted[CITY], delta);
+      await logout(page);
+
+      await login(page, base, 'quan7', PASSWORD);
       await expectConsolidation(page, base, DISTRICT, 'submitted', beforeSubmitted[DISTRICT], delta);
       const missing = await missingUnits(page);
       assert.ok(

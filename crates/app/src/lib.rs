@@ -1,1 +1,71 @@
-//! tuanle-app
+//! tuanle use cases: every action a person or a program takes, with its
+//! authorisation check, in one transaction, with an audit row.
+
+pub mod auth;
+pub mod campaigns;
+pub mod consolidation;
+pub mod demo;
+pub mod error;
+pub mod reports;
+pub mod units;
+pub mod users;
+
+pub use error::AppError;
+use tuanle_domain::access::{allows, Action};
+use tuanle_domain::unit::Unit;
+use tuanle_store::{Store, UserRecord};
+
+pub type Result<T, E = AppError> = std::result::Result<T, E>;
+
+/// The application: the store plus settings.
+#[derive(Clone, Debug)]
+pub struct App {
+    pub store: Store,
+}
+
+/// Người thực hiện — who is acting: a signed-in user, their unit, their address.
+#[derive(Clone, Debug)]
+pub struct Actor {
+    pub user: UserRecord,
+    pub unit: Unit,
+    pub ip: Option<String>,
+}
+
+impl Actor {
+    /// Fails with 403 unless the actor may do `action` on `target`.
+    pub fn require(&self, target: &Unit, action: Action) -> Result<()> {
+        if allows(self.user.role, &self.unit, target, action) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(format!("Bạn không có quyền với đơn vị \"{}\"", target.name)))
+        }
+    }
+
+    pub fn can(&self, target: &Unit, action: Action) -> bool {
+        allows(self.user.role, &self.unit, target, action)
+    }
+
+    /// Whether the actor sits at a tree's national root.
+    pub fn is_national(&self) -> bool {
+        self.unit.parent_id.is_none()
+    }
+
+    pub(crate) fn audit(&self) -> tuanle_store::NewAudit {
+        tuanle_store::NewAudit {
+            user_id: Some(self.user.id),
+            username: Some(self.user.username.clone()),
+            ip: self.ip.clone(),
+            ..Default::default()
+        }
+    }
+}
+
+impl App {
+    /// Opens the store and installs the built-in templates if missing.
+    pub async fn open(url: &str) -> Result<App> {
+        let store = Store::connect(url).await?;
+        let app = App { store };
+        app.install_builtin_templates().await?;
+        Ok(app)
+    }
+}

@@ -155,9 +155,10 @@ impl App {
         }
         let effective = NaiveDate::from_ymd_opt(2021, 11, 1).expect("date");
         let (tree, _) = self.import_units(None, "Đơn vị hành chính 2021", effective, DEMO_UNITS.as_bytes(), |_, _| {}).await?;
+        let hash = crate::auth::hash_password(DEMO_PASSWORD)?;
         for (username, name, unit, role) in DEMO_ACCOUNTS {
             let u = NewUser { username: username.to_string(), full_name: name.to_string(), email: None, password: DEMO_PASSWORD.into(), unit_code: unit.to_string(), role: *role };
-            self.add_user(None, tree.id, &u, false).await?;
+            self.add_demo_user(tree.id, &u, &hash).await?;
         }
         let admin = self.login_actor("admin").await?;
         // Bodies under the administrative units.
@@ -234,7 +235,7 @@ impl App {
             if !DEMO_ACCOUNTS.iter().any(|(_, _, c, r)| c == code && *r == Role::Reporter) {
                 let unit = self.store.unit_by_code(tree.id, code).await?.ok_or_else(|| AppError::NotFound(format!("đơn vị demo {code}")))?;
                 let u = NewUser { username: demo_reporter_name(code), full_name: format!("Báo cáo viên {}", unit.name), email: None, password: DEMO_PASSWORD.into(), unit_code: code.to_string(), role: Role::Reporter };
-                self.add_user(None, tree.id, &u, false).await?;
+                self.add_demo_user(tree.id, &u, &hash).await?;
             }
         }
         for (code, plan) in plans {
@@ -268,6 +269,11 @@ impl App {
             }
         }
         Ok(campaign_id)
+    }
+
+    async fn add_demo_user(&self, tree_id: i64, u: &NewUser, hash: &str) -> Result<i64> {
+        let unit = self.store.unit_by_code(tree_id, &u.unit_code).await?.ok_or_else(|| AppError::NotFound(format!("đơn vị demo {}", u.unit_code)))?;
+        self.insert_user_hashed(None, &unit, u, hash).await
     }
 
     /// The actor of a demo account (no password check: the demo builds its own data).

@@ -43,8 +43,13 @@ impl App {
             a.require(&unit, Action::Administer)?;
         }
         let hash = hash_password(&u.password)?;
+        self.insert_user_hashed(actor, &unit, u, &hash).await
+    }
+
+    /// Stores an account whose password is already hashed (the demo hashes its one password once).
+    pub(crate) async fn insert_user_hashed(&self, actor: Option<&Actor>, unit: &tuanle_domain::unit::Unit, u: &NewUser, hash: &str) -> Result<i64> {
         let mut tx = self.store.begin().await?;
-        let id = tx.insert_user(&u.username, u.full_name.trim(), u.email.as_deref(), &hash, unit.id, u.role).await?;
+        let id = tx.insert_user(&u.username, u.full_name.trim(), u.email.as_deref(), hash, unit.id, u.role).await?;
         let mut audit = actor.map(|a| a.audit()).unwrap_or_default();
         audit.action = "add_user".into();
         audit.object_type = "user".into();

@@ -1,9 +1,125 @@
-//! HTML pages.
+//! HTML pages: server-rendered forms that work without JavaScript, on a phone and a desktop.
 
+mod consolidation;
+mod dashboard;
+mod login;
+mod reports;
+mod units;
+
+use askama::Template;
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
 use axum::Router;
+use tuanle_app::AppError;
 
+use crate::auth::PageUser;
+use crate::error::{message_of, status_of};
 use crate::AppState;
+
+/// The stylesheet, embedded in the binary.
+const APP_CSS: &str = include_str!("../../static/app.css");
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/", get(dashboard::show))
+        .route("/login", get(login::form).post(login::submit))
+        .route("/logout", post(login::logout))
+        .route("/static/app.css", get(css))
+        .route("/units", get(units::search))
+        .route("/units/{code}", get(units::show))
+        .route("/units/{code}/bodies", post(units::add_body))
+        .route("/campaigns/{id}/reports/{code}", get(reports::show).post(reports::save))
+        .route("/campaigns/{id}/reports/{code}/review", post(reports::review))
+        .route("/campaigns/{id}/reports/{code}/history", get(reports::history))
+        .route("/campaigns/{id}/reports/{code}/photos", post(reports::add_photo))
+        .route("/campaigns/{id}/reports/{code}/photos/{photo}", get(reports::photo))
+        .route("/campaigns/{id}/reports/{code}/photos/{photo}/delete", post(reports::delete_photo))
+        .route("/campaigns/{id}/consolidation/{code}", get(consolidation::show))
+}
+
+async fn css() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], APP_CSS)
+}
+
+/// What the header shows about the signed-in user.
+#[derive(Clone, Debug)]
+pub struct Nav {
+    pub full_name: String,
+    pub role: String,
+    pub unit_name: String,
+    pub csrf_token: String,
+}
+
+impl Nav {
+    pub fn of(u: &PageUser) -> Option<Nav> {
+        Some(Nav {
+            full_name: u.actor.user.full_name.clone(),
+            role: u.actor.user.role.label_vi().to_string(),
+            unit_name: u.actor.unit.name.clone(),
+            csrf_token: u.csrf_token.clone(),
+        })
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    nav: Option<Nav>,
+    status: u16,
+    message: String,
+}
+
+/// Renders a template with a status.
+pub fn render_with(status: StatusCode, t: impl Template) -> Response {
+    match t.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "lỗi hiển thị trang");
+            (StatusCode::INTERNAL_SERVER_ERROR, "Lỗi hiển thị trang").into_response()
+        }
+    }
+}
+
+pub fn render(t: impl Template) -> Response {
+    render_with(StatusCode::OK, t)
+}
+
+/// An application error as an HTML page.
+pub struct PageError {
+    pub nav: Option<Nav>,
+    pub error: AppError,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let status = status_of(&self.error);
+        if status == StatusCode::UNAUTHORIZED {
+            return axum::response::Redirect::to("/login").into_response();
+        }
+        render_with(status, ErrorPage { nav: self.nav, status: status.as_u16(), message: message_of(&self.error) })
+    }
+}
+
+/// Attaches the page's header to an error.
+pub trait OrPage<T> {
+    fn or_page(self, u: &PageUser) -> Result<T, PageError>;
+}
+
+impl<T> OrPage<T> for Result<T, AppError> {
+    fn or_page(self, u: &PageUser) -> Result<T, PageError> {
+        self.map_err(|error| PageError { nav: Nav::of(u), error })
+    }
+}
+
+/// Percent-encodes a query value.
+pub fn url_part(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the project: Rust tests (cargo nextest), then the
-# browser end-to-end tests (node --test + playwright-core + Debian Chromium).
+# browser end-to-end tests (node --test + playwright-core + Debian Chromium),
+# each on SQLite and on PostgreSQL (started or installed here when missing).
 # Installs what is missing, so it works on a fresh Debian 12 machine; safe to re-run.
 set -euo pipefail
 
@@ -48,12 +49,45 @@ if ! cargo nextest --version >/dev/null 2>&1; then
   cargo install cargo-nextest --locked || echo "cargo-nextest could not be installed; falling back to cargo test" >&2
 fi
 
-section "Rust tests"
-if cargo nextest --version >/dev/null 2>&1; then
-  cargo nextest run --workspace --no-fail-fast
-else
-  cargo test --workspace --no-fail-fast
+section "PostgreSQL"
+# Every test runs on SQLite and on PostgreSQL. Use the server on 127.0.0.1:5432 if one
+# answers; otherwise install Debian's PostgreSQL and start it.
+export TUANLE_PG_URL=${TUANLE_PG_URL:-postgres://postgres:postgres@127.0.0.1:5432/postgres}
+if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+  if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
+    echo "Installing PostgreSQL from Debian..."
+    as_root apt-get update
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql
+  fi
+  version=$(ls /etc/postgresql | sort -V | tail -n 1)
+  echo "Starting PostgreSQL $version..."
+  as_root pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
+  for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
 fi
+pg_isready -h 127.0.0.1 -p 5432
+if ! psql "$TUANLE_PG_URL" -Atqc 'SELECT 1' >/dev/null 2>&1; then
+  echo "Setting the password of role postgres for password authentication..."
+  as_root su postgres -c "psql -q -c \"ALTER USER postgres PASSWORD 'postgres'\""
+fi
+psql "$TUANLE_PG_URL" -Atqc 'SELECT version()'
+# Remove test databases left by earlier runs.
+for db in $(psql "$TUANLE_PG_URL" -Atqc "SELECT datname FROM pg_database WHERE datname LIKE 'tuanle_t_%'"); do
+  psql "$TUANLE_PG_URL" -qc "DROP DATABASE IF EXISTS $db" >/dev/null
+done
+
+run_rust_tests() {
+  if cargo nextest --version >/dev/null 2>&1; then
+    cargo nextest run --workspace --no-fail-fast
+  else
+    cargo test --workspace --no-fail-fast
+  fi
+}
+
+section "Rust tests on SQLite"
+TUANLE_TEST_DB=sqlite run_rust_tests
+
+section "Rust tests on PostgreSQL"
+TUANLE_TEST_DB=$TUANLE_PG_URL run_rust_tests
 
 section "Build tuanle (debug)"
 cargo build --bin tuanle
@@ -70,6 +104,9 @@ if [ ${#e2e_tests[@]} -eq 0 ]; then
 fi
 # Explicit files (not the directory) so this also works with Node >= 22,
 # where `node --test` arguments are glob patterns.
-node --test "${e2e_tests[@]}"
+echo "--- on SQLite"
+TUANLE_E2E_DB=sqlite node --test "${e2e_tests[@]}"
+echo "--- on PostgreSQL"
+TUANLE_E2E_DB=$TUANLE_PG_URL node --test "${e2e_tests[@]}"
 
 section "All tests passed"

@@ -4,7 +4,7 @@
 // Chromium shipped by Debian (/usr/bin/chromium) through playwright-core.
 // Nothing is downloaded at test time.
 
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -64,8 +64,22 @@ function collect(stream) {
 }
 
 /**
- * Starts `tuanle serve --demo` on a fresh SQLite database in a new temp dir
- * and a free port, and waits until `GET /healthz` answers 200.
+ * The database URL for a fresh server: a SQLite file in `dir`, or, when
+ * `TUANLE_E2E_DB` is a PostgreSQL URL, a new database created on that server.
+ */
+function freshDatabase(dir) {
+  const base = process.env.TUANLE_E2E_DB || 'sqlite';
+  if (!base.startsWith('postgres')) return `sqlite://${dir}/t.db`;
+  const name = `tuanle_t_e2e_${process.pid}_${Date.now() % 1e9}_${Math.floor(Math.random() * 1e6)}`;
+  execFileSync('psql', [base, '-qc', `CREATE DATABASE ${name}`], { stdio: 'pipe' });
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/**
+ * Starts `tuanle serve --demo` on a fresh database (SQLite by default, PostgreSQL
+ * when `TUANLE_E2E_DB` says so) and a free port, and waits until `GET /healthz` answers 200.
  *
  * Returns `{ baseUrl, stop(), logs() }`. `stop()` terminates the server
  * (SIGTERM, then SIGKILL after 5 s) and removes the temp dir.
@@ -76,7 +90,7 @@ export async function startServer() {
   const port = await freePort();
   const addr = `127.0.0.1:${port}`;
   const baseUrl = `http://${addr}`;
-  const args = ['serve', '--demo', '--db', `sqlite://${dir}/t.db`, '--addr', addr];
+  const args = ['serve', '--demo', '--db', freshDatabase(dir), '--addr', addr];
 
   const child = spawn(bin, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
   const out = collect(child.stdout);

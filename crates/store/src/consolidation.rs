@@ -57,28 +57,26 @@ impl Store {
 }
 
 impl Tx {
-    /// Adds `delta` to the totals of every unit in `unit_ids` (a report's lineage).
+    /// Adds `delta` to the totals of every unit in `unit_ids` (a report's lineage, root
+    /// first, so that concurrent writers lock rows in the same order). Each row is
+    /// created empty if missing, then read (locked on PostgreSQL) and rewritten.
     pub async fn apply_delta(&mut self, campaign_id: i64, unit_ids: &[i64], basis: Basis, delta: &Totals) -> Result<()> {
+        let lock = self.lock_clause();
+        let select = format!("SELECT reports, late, figures FROM consolidation WHERE campaign_id = $1 AND unit_id = $2 AND basis = $3{lock}");
+        let empty = encode_figures(&vec![0; delta.values.len()]);
         for unit_id in unit_ids {
-            let current = on_tx!(self, c => {
-                sqlx::query("SELECT reports, late, figures FROM consolidation WHERE campaign_id = $1 AND unit_id = $2 AND basis = $3")
-                    .bind(campaign_id).bind(unit_id).bind(basis.as_str()).fetch_optional(&mut *c).await?
+            let mut totals = on_tx!(self, c => {
+                sqlx::query("INSERT INTO consolidation (campaign_id, unit_id, basis, reports, late, figures) VALUES ($1, $2, $3, 0, 0, $4) ON CONFLICT (campaign_id, unit_id, basis) DO NOTHING")
+                    .bind(campaign_id).bind(unit_id).bind(basis.as_str()).bind(&empty).execute(&mut *c).await?;
+                let current = sqlx::query(&select).bind(campaign_id).bind(unit_id).bind(basis.as_str()).fetch_one(&mut *c).await?;
+                let figures: String = current.try_get("figures")?;
+                Totals { values: decode_figures(&figures)?, reports: current.try_get("reports")?, late: current.try_get("late")? }
             });
-            let mut totals = match current {
-                Some(r) => {
-                    let figures: String = r.try_get("figures")?;
-                    Totals { values: decode_figures(&figures)?, reports: r.try_get("reports")?, late: r.try_get("late")? }
-                }
-                None => Totals::zero(delta.values.len()),
-            };
             totals.add(delta, 1);
             on_tx!(self, c => {
-                sqlx::query(
-                    "INSERT INTO consolidation (campaign_id, unit_id, basis, reports, late, figures) VALUES ($1, $2, $3, $4, $5, $6) \
-                     ON CONFLICT (campaign_id, unit_id, basis) DO UPDATE SET reports = excluded.reports, late = excluded.late, figures = excluded.figures",
-                )
-                .bind(campaign_id).bind(unit_id).bind(basis.as_str()).bind(totals.reports).bind(totals.late).bind(encode_figures(&totals.values))
-                .execute(&mut *c).await?;
+                sqlx::query("UPDATE consolidation SET reports = $1, late = $2, figures = $3 WHERE campaign_id = $4 AND unit_id = $5 AND basis = $6")
+                    .bind(totals.reports).bind(totals.late).bind(encode_figures(&totals.values)).bind(campaign_id).bind(unit_id).bind(basis.as_str())
+                    .execute(&mut *c).await?;
             });
         }
         Ok(())

@@ -8,8 +8,9 @@
 use std::str::FromStr;
 use std::time::Duration;
 
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::SqlitePool;
+use sqlx::{PgPool, SqlitePool};
 
 mod audit;
 mod campaigns;
@@ -19,6 +20,7 @@ mod reports;
 mod templates;
 mod units;
 mod users;
+pub mod testing;
 
 pub use audit::{AuditEntry, NewAudit};
 pub use campaigns::NewCampaign;
@@ -33,6 +35,7 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 #[derive(Clone, Debug)]
 enum Backend {
     Sqlite(SqlitePool),
+    Postgres(PgPool),
 }
 
 /// Kho dữ liệu — the storage interface, cheap to clone.
@@ -48,6 +51,7 @@ pub struct Tx {
 
 enum TxInner {
     Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
 }
 
 /// Runs `$body` with `$p` bound to the backend's pool.
@@ -55,6 +59,7 @@ macro_rules! on_pool {
     ($store:expr, $p:ident => $body:expr) => {
         match &$store.backend {
             $crate::Backend::Sqlite($p) => $body,
+            $crate::Backend::Postgres($p) => $body,
         }
     };
 }
@@ -67,6 +72,10 @@ macro_rules! on_tx {
                 let $c = &mut **t;
                 $body
             }
+            $crate::TxInner::Postgres(t) => {
+                let $c = &mut **t;
+                $body
+            }
         }
     };
 }
@@ -74,6 +83,7 @@ pub(crate) use on_pool;
 pub(crate) use on_tx;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
 impl Store {
     /// Opens the database named by `url` (`sqlite://file.db`, `sqlite::memory:`) and
@@ -98,16 +108,26 @@ impl Store {
             SQLITE_MIGRATIONS.run(&pool).await.map_err(|e| StoreError::Migration(e.to_string()))?;
             Ok(Store { backend: Backend::Sqlite(pool) })
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            Err(StoreError::Config("PostgreSQL chưa được hỗ trợ trong phiên bản này; hãy dùng sqlite://".into()))
+            let opts = PgConnectOptions::from_str(url).map_err(|e| StoreError::Config(format!("địa chỉ cơ sở dữ liệu không hợp lệ: {e}")))?;
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(opts)
+                .await?;
+            POSTGRES_MIGRATIONS.run(&pool).await.map_err(|e| StoreError::Migration(e.to_string()))?;
+            Ok(Store { backend: Backend::Postgres(pool) })
         } else {
-            Err(StoreError::Config(format!("không nhận ra loại cơ sở dữ liệu trong \"{url}\" (dùng sqlite://tệp.db)")))
+            Err(StoreError::Config(format!("không nhận ra loại cơ sở dữ liệu trong \"{url}\" (dùng sqlite://tệp.db hoặc postgres://…)")))
         }
     }
 
-    /// Starts a write transaction (SQLite: `BEGIN IMMEDIATE`, so it never fails to upgrade).
+    /// Starts a write transaction. SQLite: `BEGIN IMMEDIATE`, so it never fails to
+    /// upgrade and writers queue on the busy timeout. PostgreSQL: READ COMMITTED, with
+    /// rows that are read-then-written locked by `FOR UPDATE` (see [`Tx::lock_clause`]).
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match &self.backend {
             Backend::Sqlite(p) => Tx { inner: TxInner::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?) },
+            Backend::Postgres(p) => Tx { inner: TxInner::Postgres(p.begin().await?) },
         })
     }
 
@@ -121,7 +141,46 @@ impl Store {
     pub fn backend_name(&self) -> &'static str {
         match self.backend {
             Backend::Sqlite(_) => "sqlite",
+            Backend::Postgres(_) => "postgres",
         }
+    }
+
+    /// The schema as (table, column, not-null) rows, sorted, without the migration
+    /// bookkeeping table: used to check that both backends' migrations agree.
+    pub async fn schema_columns(&self) -> Result<Vec<(String, String, bool)>> {
+        use sqlx::Row;
+        let mut out: Vec<(String, String, bool)> = match &self.backend {
+            Backend::Sqlite(p) => {
+                let rows = sqlx::query(
+                    "SELECT m.name AS t, c.name AS c, c.\"notnull\" AS n, c.pk AS pk FROM sqlite_master m JOIN pragma_table_info(m.name) c \
+                     WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%'",
+                )
+                .fetch_all(p)
+                .await?;
+                rows.iter()
+                    .map(|r| Ok((r.try_get("t")?, r.try_get("c")?, r.try_get::<i64, _>("n")? == 1 || r.try_get::<i64, _>("pk")? > 0)))
+                    .collect::<Result<_>>()?
+            }
+            Backend::Postgres(p) => {
+                let rows = sqlx::query(
+                    "SELECT table_name::text AS t, column_name::text AS c, is_nullable::text AS n FROM information_schema.columns \
+                     WHERE table_schema = current_schema() AND table_name NOT LIKE '_sqlx%'",
+                )
+                .fetch_all(p)
+                .await?;
+                rows.iter().map(|r| Ok((r.try_get("t")?, r.try_get("c")?, r.try_get::<String, _>("n")? == "NO"))).collect::<Result<_>>()?
+            }
+        };
+        out.sort();
+        Ok(out)
+    }
+
+    /// Migration versions of the SQLite and the PostgreSQL schema.
+    pub fn migration_versions() -> (Vec<i64>, Vec<i64>) {
+        (
+            SQLITE_MIGRATIONS.iter().map(|m| m.version).collect(),
+            POSTGRES_MIGRATIONS.iter().map(|m| m.version).collect(),
+        )
     }
 
     pub async fn close(&self) {
@@ -133,8 +192,18 @@ impl Tx {
     pub async fn commit(self) -> Result<()> {
         match self.inner {
             TxInner::Sqlite(t) => t.commit().await?,
+            TxInner::Postgres(t) => t.commit().await?,
         }
         Ok(())
+    }
+
+    /// `" FOR UPDATE"` where the backend needs row locks for read-then-write (PostgreSQL);
+    /// empty on SQLite, whose `BEGIN IMMEDIATE` already holds the write lock.
+    pub(crate) fn lock_clause(&self) -> &'static str {
+        match self.inner {
+            TxInner::Sqlite(_) => "",
+            TxInner::Postgres(_) => " FOR UPDATE",
+        }
     }
 }
 

@@ -109,8 +109,8 @@ macro_rules! report_from_row {
 
 /// Loads a report and its content with `$c` as executor.
 macro_rules! load_report {
-    ($c:expr, $campaign:expr, $unit:expr) => {{
-        let found = sqlx::query(&format!("SELECT {REPORT_COLUMNS} FROM report WHERE campaign_id = $1 AND unit_id = $2"))
+    ($c:expr, $campaign:expr, $unit:expr, $lock:expr) => {{
+        let found = sqlx::query(&format!("SELECT {REPORT_COLUMNS} FROM report WHERE campaign_id = $1 AND unit_id = $2{}", $lock))
             .bind($campaign)
             .bind($unit)
             .fetch_optional(&mut *$c)
@@ -146,7 +146,7 @@ impl Store {
         on_pool!(self, p => {
             let mut c = p.acquire().await?;
             let c = &mut *c;
-            Ok(load_report!(c, campaign_id, unit_id))
+            Ok(load_report!(c, campaign_id, unit_id, ""))
         })
     }
 
@@ -261,9 +261,10 @@ impl Store {
 }
 
 impl Tx {
-    /// The report, read inside the transaction (before changing it).
+    /// The report, read inside the transaction before changing it (locked on PostgreSQL).
     pub async fn report(&mut self, campaign_id: i64, unit_id: i64) -> Result<Option<ReportRecord>> {
-        on_tx!(self, c => Ok(load_report!(c, campaign_id, unit_id)))
+        let lock = self.lock_clause();
+        on_tx!(self, c => Ok(load_report!(c, campaign_id, unit_id, lock)))
     }
 
     /// Writes a report and replaces its content; `row.id == 0` creates it. Returns the id.

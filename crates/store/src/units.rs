@@ -256,7 +256,7 @@ impl Tx {
                         .bind(&u.name).bind(&key).bind(&u.unit_type).bind(parent.id).bind(admin_level).bind(existing.id)
                         .execute(&mut *c).await?;
                     if new_path != existing.path {
-                        sqlx::query("UPDATE unit SET path = $1 || substr(path, $2), depth = depth + $3 WHERE tree_id = $4 AND path LIKE $5")
+                        sqlx::query("UPDATE unit SET path = $1 || substr(path, CAST($2 AS INTEGER)), depth = depth + $3 WHERE tree_id = $4 AND path LIKE $5")
                             .bind(&new_path).bind(existing.path.len() as i64 + 1).bind(depth_shift).bind(parent.tree_id).bind(format!("{}%", existing.path))
                             .execute(&mut *c).await?;
                     }

@@ -154,8 +154,9 @@ impl App {
         let template = self.template(campaign.template_id).await?;
         let slots = template.slot_count();
         let mut tx = self.store.begin().await?;
+        tx.lock_campaign(campaign.id, true).await?;
         let parents = tx.tree_parents(campaign.tree_id).await?;
-        let reports = self.store.campaign_reports(campaign.id).await?;
+        let reports = tx.campaign_reports(campaign.id).await?;
         let vectors: Vec<(i64, ReportStatus, bool, Vec<i64>)> = reports.into_iter().map(|(u, s, l, f)| (u, s, l, f.to_vector(&template))).collect();
         let states: HashMap<i64, ReportState<'_>> = vectors.iter().map(|(u, s, l, v)| (*u, ReportState { status: *s, values: v, late: *l })).collect();
         let mut all = HashMap::new();

@@ -6,6 +6,7 @@ pub mod campaigns;
 pub mod consolidation;
 pub mod demo;
 pub mod error;
+pub mod jobs;
 pub mod reports;
 pub mod units;
 pub mod users;

@@ -52,6 +52,18 @@ impl Store {
 }
 
 impl Tx {
+    /// Serialises writers of one campaign's figures on PostgreSQL: report writes take
+    /// the campaign row in share mode, a rebuild takes it exclusively, so a rebuild
+    /// never interleaves with a submission. SQLite's write lock already does this.
+    pub async fn lock_campaign(&mut self, campaign_id: i64, exclusive: bool) -> Result<()> {
+        if self.lock_clause().is_empty() {
+            return Ok(());
+        }
+        let sql = if exclusive { "SELECT id FROM campaign WHERE id = $1 FOR UPDATE" } else { "SELECT id FROM campaign WHERE id = $1 FOR SHARE" };
+        on_tx!(self, c => { sqlx::query(sql).bind(campaign_id).fetch_optional(&mut *c).await?; });
+        Ok(())
+    }
+
     /// Stores a campaign; returns its id.
     pub async fn insert_campaign(&mut self, c: &NewCampaign) -> Result<i64> {
         let now = now_text();

@@ -235,18 +235,21 @@ impl Store {
         })
     }
 
+}
+
+impl Tx {
     /// Reports of a campaign with their figure vectors' raw rows, for rebuilds:
     /// (unit_id, status, late, figures).
-    pub async fn campaign_reports(&self, campaign_id: i64) -> Result<Vec<(i64, ReportStatus, bool, Figures)>> {
-        on_pool!(self, p => {
-            let rows = sqlx::query("SELECT id, unit_id, status, late FROM report WHERE campaign_id = $1").bind(campaign_id).fetch_all(p).await?;
+    pub async fn campaign_reports(&mut self, campaign_id: i64) -> Result<Vec<(i64, ReportStatus, bool, Figures)>> {
+        on_tx!(self, p => {
+            let rows = sqlx::query("SELECT id, unit_id, status, late FROM report WHERE campaign_id = $1").bind(campaign_id).fetch_all(&mut *p).await?;
             let mut by_id: BTreeMap<i64, (i64, ReportStatus, bool, Figures)> = BTreeMap::new();
             for r in rows {
                 let status: String = r.try_get("status")?;
                 by_id.insert(r.try_get("id")?, (r.try_get("unit_id")?, ReportStatus::parse(&status).ok_or_else(|| StoreError::Corrupt(status.clone()))?, r.try_get("late")?, Figures::default()));
             }
             let values = sqlx::query("SELECT v.report_id, v.indicator_code, v.column_key, v.value FROM report_value v JOIN report r ON r.id = v.report_id WHERE r.campaign_id = $1")
-                .bind(campaign_id).fetch_all(p).await?;
+                .bind(campaign_id).fetch_all(&mut *p).await?;
             for v in values {
                 let id: i64 = v.try_get("report_id")?;
                 if let Some(e) = by_id.get_mut(&id) {
@@ -258,9 +261,7 @@ impl Store {
             Ok(by_id.into_values().collect())
         })
     }
-}
 
-impl Tx {
     /// The report, read inside the transaction before changing it (locked on PostgreSQL).
     pub async fn report(&mut self, campaign_id: i64, unit_id: i64) -> Result<Option<ReportRecord>> {
         let lock = self.lock_clause();

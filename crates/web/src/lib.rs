@@ -56,12 +56,25 @@ pub async fn serve(app: App, addr: SocketAddr) -> std::io::Result<()> {
     serve_on(app, listener).await
 }
 
-/// Serves on an already bound listener (tests bind port 0).
+/// Identifies this process among the app instances sharing a database.
+pub fn instance_id() -> String {
+    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "tuanle".into());
+    format!("{host}-{}-{}", std::process::id(), &tuanle_app::auth::random_token()[..8])
+}
+
+/// Serves on an already bound listener (tests bind port 0), with this instance's
+/// background worker (every instance runs one; each job is claimed by one of them).
 pub async fn serve_on(app: App, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    let interval = std::env::var("TUANLE_WORKER_INTERVAL_MS").ok().and_then(|v| v.parse().ok()).unwrap_or(5_000u64);
+    let instance = instance_id();
+    tracing::info!(%instance, "khởi động việc nền");
+    let worker = tokio::spawn(app.clone().worker_loop(instance, std::time::Duration::from_millis(interval)));
     let state = AppState { app, secure_cookies: false };
     axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
-        .await
+        .await?;
+    worker.abort();
+    Ok(())
 }
 
 async fn shutdown_signal() {

@@ -1,0 +1,92 @@
+//! Việc nền — background work run by whichever app instance claims it first.
+//!
+//! Every instance runs [`App::worker_loop`]. Periodic jobs are queued with a dedupe
+//! key per period, so that however many instances ask, each runs once.
+
+use chrono::{Duration, Utc};
+use tuanle_store::{time_text, Job};
+
+use crate::{App, AppError, Result};
+
+/// Removes expired sessions and tokens (hourly).
+pub const PURGE_SESSIONS: &str = "purge_sessions";
+/// Recomputes a campaign's consolidation from raw values (payload `{"campaign_id": N}`).
+pub const REBUILD_CONSOLIDATION: &str = "rebuild_consolidation";
+/// Attempts before a failing job is left as failed.
+pub const MAX_ATTEMPTS: i64 = 5;
+
+impl App {
+    /// Queues a job now; with `dedupe_key`, only once across all instances.
+    pub async fn enqueue_job(&self, kind: &str, payload: serde_json::Value, dedupe_key: Option<&str>) -> Result<bool> {
+        let mut tx = self.store.begin().await?;
+        let queued = tx.enqueue_job(kind, &payload, dedupe_key, &time_text(Utc::now())).await?;
+        tx.commit().await?;
+        Ok(queued)
+    }
+
+    /// Queues the periodic jobs of the current period (idempotent across instances).
+    pub async fn schedule_periodic_jobs(&self) -> Result<()> {
+        let hour = Utc::now().format("%Y-%m-%dT%H").to_string();
+        self.enqueue_job(PURGE_SESSIONS, serde_json::json!({}), Some(&format!("{PURGE_SESSIONS}:{hour}"))).await?;
+        Ok(())
+    }
+
+    /// Claims and runs one due job as `instance`; returns it, or `None` when nothing is due.
+    pub async fn run_one_job(&self, instance: &str) -> Result<Option<Job>> {
+        let mut tx = self.store.begin().await?;
+        let job = tx.claim_job(instance, &time_text(Utc::now())).await?;
+        tx.commit().await?;
+        let Some(job) = job else { return Ok(None) };
+        let outcome = self.execute_job(&job).await;
+        let mut tx = self.store.begin().await?;
+        match &outcome {
+            Ok(()) => tx.finish_job(job.id, None, None).await?,
+            Err(e) => {
+                let retry = (job.attempts < MAX_ATTEMPTS).then(|| time_text(Utc::now() + Duration::seconds(30 * job.attempts)));
+                tracing::warn!(job = job.id, kind = %job.kind, error = %e, "việc nền lỗi");
+                tx.finish_job(job.id, Some(&e.to_string()), retry.as_deref()).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(Some(job))
+    }
+
+    async fn execute_job(&self, job: &Job) -> Result<()> {
+        match job.kind.as_str() {
+            PURGE_SESSIONS => {
+                let mut tx = self.store.begin().await?;
+                let n = tx.delete_expired_sessions().await?;
+                tx.commit().await?;
+                tracing::info!(removed = n, "đã xóa phiên hết hạn");
+                Ok(())
+            }
+            REBUILD_CONSOLIDATION => {
+                let id = job.payload.get("campaign_id").and_then(|v| v.as_i64()).ok_or_else(|| AppError::invalid("campaign_id", "thiếu"))?;
+                let differing = self.rebuild_consolidation(None, id).await?;
+                tracing::info!(campaign = id, differing, "đã tính lại tổng hợp");
+                Ok(())
+            }
+            other => Err(AppError::invalid("Loại việc nền", format!("không biết \"{other}\""))),
+        }
+    }
+
+    /// Runs forever: queues periodic jobs, drains due jobs, sleeps `interval`.
+    pub async fn worker_loop(self, instance: String, interval: std::time::Duration) {
+        loop {
+            if let Err(e) = self.schedule_periodic_jobs().await {
+                tracing::warn!(error = %e, "không xếp được việc định kỳ");
+            }
+            loop {
+                match self.run_one_job(&instance).await {
+                    Ok(Some(_)) => continue,
+                    Ok(None) => break,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "không nhận được việc nền");
+                        break;
+                    }
+                }
+            }
+            tokio::time::sleep(interval).await;
+        }
+    }
+}

@@ -104,6 +104,7 @@ impl App {
         // Drop explanations of warnings that no longer apply.
         content.explanations.retain(|k, _| v.warnings.iter().any(|w| &w.key == k));
         let mut tx = self.store.begin().await?;
+        tx.lock_campaign(campaign.id, false).await?;
         let before = tx.report(campaign.id, unit.id).await?;
         let next = transition(before.as_ref().map(|r| r.row.status), action)?;
         let now = time_text(at);
@@ -167,6 +168,7 @@ impl App {
         let (campaign, template, unit) = self.campaign_unit(actor, campaign_id, unit_code).await?;
         actor.require(&unit, Action::Review)?;
         let mut tx = self.store.begin().await?;
+        tx.lock_campaign(campaign.id, false).await?;
         let before = tx.report(campaign.id, unit.id).await?.ok_or_else(|| AppError::NotFound(format!("Đơn vị \"{}\" chưa có báo cáo", unit.name)))?;
         let next = transition(Some(before.row.status), action)?;
         let now = time_text(at);
@@ -216,7 +218,7 @@ impl App {
             object_type: "report".into(),
             object_id: id.to_string(),
             unit_id: Some(unit.id),
-            before: before.map(|r| report_json(r)),
+            before: before.map(report_json),
             after: Some(report_json(after)),
             ..actor.audit()
         })

@@ -58,6 +58,7 @@ impl App {
         self.template(c.template_id).await?;
         let mut tx = self.store.begin().await?;
         let id = tx.insert_campaign(c).await?;
+        crate::consolidation::refresh_expected(&mut tx, c.tree_id, Some(id)).await?;
         let mut audit = actor.map(|a| a.audit()).unwrap_or_default();
         audit.action = "create_campaign".into();
         audit.object_type = "campaign".into();

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use tuanle_domain::access::Action;
 use tuanle_domain::campaign::Campaign;
-use tuanle_domain::consolidate::{rebuild, ReportState, Totals};
+use tuanle_domain::consolidate::{expected_counts, rebuild, ReportState, Totals};
 use tuanle_domain::report::{Basis, ReportStatus};
 use tuanle_domain::template::Template;
 use tuanle_domain::unit::Unit;
@@ -12,8 +12,8 @@ use tuanle_store::ReportRow;
 
 use crate::{Actor, App, Result};
 
-/// Most missing units listed on one view.
-pub const MISSING_LIMIT: usize = 500;
+/// Most missing units listed inline on one view; larger subtrees page them separately.
+pub const MISSING_INLINE_LIMIT: i64 = 2000;
 
 /// Một dòng tổng hợp theo đơn vị con.
 #[derive(Debug, Clone)]
@@ -22,11 +22,12 @@ pub struct ChildTotals {
     pub totals: Totals,
     /// The child's own report, if any.
     pub own: Option<ReportRow>,
+    /// Required units in the child's subtree, and how many of them have sent their report.
     pub expected: i64,
     pub submitted: i64,
 }
 
-/// Tình hình nộp báo cáo — completeness of a subtree.
+/// Tình hình nộp báo cáo — completeness of a subtree, from the running counters.
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct Completeness {
     /// Units of the required types in the subtree.
@@ -36,9 +37,6 @@ pub struct Completeness {
     pub accepted: i64,
     pub on_time: i64,
     pub late: i64,
-    /// Returned and waiting for correction.
-    pub returned: i64,
-    pub drafts: i64,
     pub missing_count: i64,
 }
 
@@ -47,7 +45,7 @@ pub struct Completeness {
 pub struct MissingUnit {
     pub unit: Unit,
     pub status: Option<ReportStatus>,
-    /// The nearest administrative ancestor's name, for context.
+    /// The parent's name, for context.
     pub context: String,
 }
 
@@ -62,12 +60,14 @@ pub struct ConsolidationView {
     pub own: Option<ReportRow>,
     pub children: Vec<ChildTotals>,
     pub completeness: Completeness,
-    pub missing: Vec<MissingUnit>,
+    /// The missing units, when the subtree is small enough to list them inline
+    /// (see [`MISSING_INLINE_LIMIT`]); otherwise `None`: use [`App::missing_units`].
+    pub missing: Option<Vec<MissingUnit>>,
 }
 
 impl App {
-    /// Xem tổng hợp of a unit's subtree. Totals come from the running sums; the
-    /// completeness lists read the subtree's units and report states, never values.
+    /// Xem tổng hợp of a unit's subtree. Everything comes from the running sums and
+    /// counters of the unit and its children: nothing scans the subtree's reports.
     pub async fn consolidation(&self, actor: &Actor, campaign_id: i64, unit_code: &str, basis: Basis) -> Result<ConsolidationView> {
         let (campaign, template, unit) = self.campaign_unit(actor, campaign_id, unit_code).await?;
         actor.require(&unit, Action::View)?;
@@ -76,58 +76,32 @@ impl App {
         let mut ids: Vec<i64> = children.iter().map(|c| c.id).collect();
         ids.push(unit.id);
         let mut totals = self.store.totals_for_units(campaign.id, &ids, basis).await?;
+        let (sent, accepted) = match basis {
+            Basis::Submitted => (totals.clone(), self.store.totals_for_units(campaign.id, &[unit.id], Basis::Accepted).await?),
+            Basis::Accepted => (self.store.totals_for_units(campaign.id, &ids, Basis::Submitted).await?, totals.clone()),
+        };
+        let expected = self.store.expected_for_units(campaign.id, &ids).await?;
         let own_rows = self.store.report_rows_for_units(campaign.id, &ids).await?;
-        let states = self.store.subtree_report_states(campaign.id, campaign.tree_id, &unit.path, &campaign.required_types).await?;
-        let mut completeness = Completeness { expected: states.len() as i64, ..Default::default() };
-        let mut per_child: HashMap<i64, (i64, i64)> = HashMap::new();
-        let mut missing = Vec::new();
-        let names: HashMap<i64, String> = self.store.units_by_ids(&unit.lineage()).await?.into_iter().map(|u| (u.id, u.name)).collect();
-        let mut context_names = names;
-        for s in &states {
-            let child = children.iter().find(|c| s.unit.path.starts_with(&c.path)).map(|c| c.id);
-            let sent = matches!(s.status, Some(ReportStatus::Submitted | ReportStatus::Accepted));
-            if let Some(c) = child {
-                let e = per_child.entry(c).or_default();
-                e.0 += 1;
-                e.1 += i64::from(sent);
-            }
-            match s.status {
-                Some(ReportStatus::Submitted) | Some(ReportStatus::Accepted) => {
-                    completeness.submitted += 1;
-                    if s.status == Some(ReportStatus::Accepted) {
-                        completeness.accepted += 1;
-                    }
-                    if s.late {
-                        completeness.late += 1;
-                    } else {
-                        completeness.on_time += 1;
-                    }
-                }
-                other => {
-                    if other == Some(ReportStatus::Returned) {
-                        completeness.returned += 1;
-                    }
-                    if other == Some(ReportStatus::Draft) {
-                        completeness.drafts += 1;
-                    }
-                    completeness.missing_count += 1;
-                    if missing.len() < MISSING_LIMIT {
-                        let parent_id = s.unit.parent_id.unwrap_or(s.unit.id);
-                        if let std::collections::hash_map::Entry::Vacant(e) = context_names.entry(parent_id) {
-                            if let Some(p) = self.store.unit(parent_id).await? {
-                                e.insert(p.name);
-                            }
-                        }
-                        missing.push(MissingUnit { unit: s.unit.clone(), status: other, context: context_names.get(&parent_id).cloned().unwrap_or_default() });
-                    }
-                }
-            }
-        }
+        let counter = |m: &HashMap<i64, Totals>, id: i64| m.get(&id).map(|t| (t.reports, t.late)).unwrap_or_default();
+        let (submitted, late) = counter(&sent, unit.id);
+        let exp = expected.get(&unit.id).copied().unwrap_or(0);
+        let completeness = Completeness {
+            expected: exp,
+            submitted,
+            accepted: counter(&accepted, unit.id).0,
+            on_time: submitted - late,
+            late,
+            missing_count: (exp - submitted).max(0),
+        };
+        let missing = if exp <= MISSING_INLINE_LIMIT { Some(self.missing_in(&campaign, &unit, MISSING_INLINE_LIMIT, 0).await?.0) } else { None };
         let child_rows = children
             .into_iter()
-            .map(|c| {
-                let (expected, submitted) = per_child.get(&c.id).copied().unwrap_or_default();
-                ChildTotals { totals: totals.remove(&c.id).unwrap_or_else(|| Totals::zero(slots)), own: own_rows.get(&c.id).cloned(), expected, submitted, unit: c }
+            .map(|c| ChildTotals {
+                totals: totals.remove(&c.id).unwrap_or_else(|| Totals::zero(slots)),
+                own: own_rows.get(&c.id).cloned(),
+                expected: expected.get(&c.id).copied().unwrap_or(0),
+                submitted: counter(&sent, c.id).0,
+                unit: c,
             })
             .collect();
         Ok(ConsolidationView {
@@ -143,6 +117,32 @@ impl App {
         })
     }
 
+    /// Đơn vị chưa nộp: required units of a subtree without a submitted or accepted
+    /// report, a page at a time, with the total number.
+    pub async fn missing_units(&self, actor: &Actor, campaign_id: i64, unit_code: &str, limit: i64, offset: i64) -> Result<(Vec<MissingUnit>, i64)> {
+        let (campaign, _, unit) = self.campaign_unit(actor, campaign_id, unit_code).await?;
+        actor.require(&unit, Action::View)?;
+        self.missing_in(&campaign, &unit, limit.clamp(1, 5000), offset.max(0)).await
+    }
+
+    async fn missing_in(&self, campaign: &Campaign, unit: &Unit, limit: i64, offset: i64) -> Result<(Vec<MissingUnit>, i64)> {
+        let states = self.store.subtree_report_states(campaign.id, campaign.tree_id, &unit.path, &campaign.required_types).await?;
+        let missing: Vec<_> = states.into_iter().filter(|s| !matches!(s.status, Some(ReportStatus::Submitted | ReportStatus::Accepted))).collect();
+        let total = missing.len() as i64;
+        let mut names: HashMap<i64, String> = HashMap::new();
+        let mut out = Vec::new();
+        for s in missing.into_iter().skip(offset as usize).take(limit as usize) {
+            let parent_id = s.unit.parent_id.unwrap_or(s.unit.id);
+            if let std::collections::hash_map::Entry::Vacant(e) = names.entry(parent_id) {
+                if let Some(p) = self.store.unit(parent_id).await? {
+                    e.insert(p.name);
+                }
+            }
+            out.push(MissingUnit { context: names.get(&parent_id).cloned().unwrap_or_default(), status: s.status, unit: s.unit });
+        }
+        Ok((out, total))
+    }
+
     /// Tính lại tổng hợp: recomputes every running sum of a campaign from the raw
     /// values, replaces them, and returns how many stored sums differed.
     pub async fn rebuild_consolidation(&self, actor: Option<&Actor>, campaign_id: i64) -> Result<usize> {
@@ -155,10 +155,15 @@ impl App {
         let slots = template.slot_count();
         let mut tx = self.store.begin().await?;
         tx.lock_campaign(campaign.id, true).await?;
+        refresh_expected(&mut tx, campaign.tree_id, Some(campaign.id)).await?;
         let parents = tx.tree_parents(campaign.tree_id).await?;
         let reports = tx.campaign_reports(campaign.id).await?;
+        let types: HashMap<i64, String> = tx.tree_units_brief(campaign.tree_id).await?.into_iter().map(|(id, _, t)| (id, t)).collect();
         let vectors: Vec<(i64, ReportStatus, bool, Vec<i64>)> = reports.into_iter().map(|(u, s, l, f)| (u, s, l, f.to_vector(&template))).collect();
-        let states: HashMap<i64, ReportState<'_>> = vectors.iter().map(|(u, s, l, v)| (*u, ReportState { status: *s, values: v, late: *l })).collect();
+        let states: HashMap<i64, ReportState<'_>> = vectors
+            .iter()
+            .map(|(u, s, l, v)| (*u, ReportState { status: *s, values: v, late: *l, required: types.get(u).is_some_and(|t| campaign.required_types.contains(t)) }))
+            .collect();
         let mut all = HashMap::new();
         for basis in Basis::ALL {
             for (unit, t) in rebuild(&parents, &states, basis, slots) {
@@ -179,3 +184,19 @@ impl App {
     }
 }
 
+
+/// Recomputes the expected counts of the campaigns on a tree (or of one campaign).
+pub(crate) async fn refresh_expected(tx: &mut tuanle_store::Tx, tree_id: i64, only: Option<i64>) -> Result<()> {
+    let campaigns = tx.campaigns_on_tree(tree_id).await?;
+    if campaigns.is_empty() {
+        return Ok(());
+    }
+    let units = tx.tree_units_brief(tree_id).await?;
+    for (id, required) in campaigns {
+        if only.is_some_and(|o| o != id) {
+            continue;
+        }
+        tx.replace_expected(id, &expected_counts(&units, &required)).await?;
+    }
+    Ok(())
+}

@@ -138,7 +138,7 @@ impl App {
             row.submitted_at = Some(now.clone());
         }
         let after = ReportRecord { row: row.clone(), content };
-        let id = self.write_report(&mut tx, actor, &template, &unit, before.as_ref(), &after, action, None).await?;
+        let id = self.write_report(&mut tx, actor, &campaign, &template, &unit, before.as_ref(), &after, action, None).await?;
         tx.commit().await?;
         Ok(ReportRecord { row: ReportRow { id, ..after.row }, content: after.content })
     }
@@ -181,7 +181,7 @@ impl App {
         row.updated_at = now;
         row.updated_by = Some(actor.user.id);
         let after = ReportRecord { row, content: before.content.clone() };
-        self.write_report(&mut tx, actor, &template, &unit, Some(&before), &after, action, Some(comment)).await?;
+        self.write_report(&mut tx, actor, &campaign, &template, &unit, Some(&before), &after, action, Some(comment)).await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -193,6 +193,7 @@ impl App {
         &self,
         tx: &mut Tx,
         actor: &Actor,
+        campaign: &Campaign,
         template: &Template,
         unit: &Unit,
         before: Option<&ReportRecord>,
@@ -205,8 +206,9 @@ impl App {
         let slots = template.slot_count();
         let before_values = before.map(|b| b.content.figures.to_vector(template));
         let after_values = after.content.figures.to_vector(template);
-        let b = before.zip(before_values.as_deref()).map(|(r, v)| ReportState { status: r.row.status, values: v, late: r.row.late });
-        let a = ReportState { status: after.row.status, values: &after_values, late: after.row.late };
+        let required = campaign.required_types.contains(&unit.unit_type);
+        let b = before.zip(before_values.as_deref()).map(|(r, v)| ReportState { status: r.row.status, values: v, late: r.row.late, required });
+        let a = ReportState { status: after.row.status, values: &after_values, late: after.row.late, required };
         let lineage = unit.lineage();
         for basis in Basis::ALL {
             if let Some(d) = delta(b.as_ref(), Some(&a), basis, slots) {

@@ -101,6 +101,7 @@ impl App {
                 progress(i + 1, total);
             }
         }
+        crate::consolidation::refresh_expected(&mut tx, tree.id, None).await?;
         let mut audit = actor.map(|a| a.audit()).unwrap_or_default();
         audit.action = "import_units".into();
         audit.object_type = "unit_tree".into();
@@ -125,6 +126,11 @@ impl App {
     pub async fn add_body(&self, actor: &Actor, tree_id: i64, body: &NewBody) -> Result<Unit> {
         let mut tx = self.store.begin().await?;
         let unit = self.add_body_in(&mut tx, actor, tree_id, body, None).await?;
+        for (campaign, required) in tx.campaigns_on_tree(tree_id).await? {
+            if required.contains(&unit.unit_type) {
+                tx.add_expected(campaign, &unit.lineage(), 1).await?;
+            }
+        }
         tx.commit().await?;
         Ok(unit)
     }
@@ -141,9 +147,12 @@ impl App {
         if !BODY_TYPES.contains(&body.unit_type.as_str()) {
             return Err(AppError::invalid(at("Loại đơn vị"), format!("\"{}\" không có trong danh sách: {}", body.unit_type, BODY_TYPES.join(", "))));
         }
+        // A unit outside the actor's subtree is reported as missing, so that codes
+        // elsewhere cannot be probed.
         let parent = tx
             .unit_by_code(tree_id, body.parent_code.trim())
             .await?
+            .filter(|p| actor.can(p, Action::View))
             .ok_or_else(|| AppError::invalid(at("Đơn vị cấp trên"), format!("không có đơn vị mã \"{}\"", body.parent_code.trim())))?;
         actor.require(&parent, Action::Administer)?;
         let code = match body.code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
@@ -189,6 +198,7 @@ impl App {
             let body = NewBody { parent_code: r.parent_code, code: Some(r.code), name: r.name, unit_type: r.unit_type };
             out.push(self.add_body_in(&mut tx, actor, tree_id, &body, Some(r.line)).await?);
         }
+        crate::consolidation::refresh_expected(&mut tx, tree_id, None).await?;
         tx.commit().await?;
         Ok(out)
     }

@@ -64,7 +64,8 @@ async fn bodies_are_added_checked_and_imported_all_or_nothing() {
     let bad = NewBody { unit_type: "Không có".into(), ..body.clone() };
     assert!(matches!(app.add_body(&q7, tree.id, &bad).await, Err(AppError::Invalid { .. })));
     let outside = NewBody { parent_code: "79".into(), ..body.clone() };
-    assert!(matches!(app.add_body(&q7, tree.id, &outside).await, Err(AppError::Forbidden(_))));
+    // Outside the subtree: answered as a missing parent, so codes elsewhere cannot be probed.
+    assert!(matches!(app.add_body(&q7, tree.id, &outside).await, Err(AppError::Invalid { .. })));
     // A bodies file with one bad line stores nothing.
     let before = app.store.count_units(tree.id).await.unwrap();
     let file = "code,name,type,parent_code\n778-PGD,Phòng Giáo dục và Đào tạo Quận 7,Phòng GDĐT,778\n778-X,Trường X,Loại lạ,778\n";

@@ -52,12 +52,15 @@ pub struct ReportState<'a> {
     pub status: ReportStatus,
     pub values: &'a [i64],
     pub late: bool,
+    /// The unit is of a type the campaign requires: only such reports count in the
+    /// completeness counters (`reports`, `late`); every report's figures are summed.
+    pub required: bool,
 }
 
 /// The contribution of a report (or of no report) to one basis.
 pub fn contribution(state: Option<&ReportState<'_>>, basis: Basis, slots: usize) -> Totals {
     match state {
-        Some(s) if s.status.counts_in(basis) => Totals { values: s.values.to_vec(), reports: 1, late: i64::from(s.late) },
+        Some(s) if s.status.counts_in(basis) => Totals { values: s.values.to_vec(), reports: i64::from(s.required), late: i64::from(s.required && s.late) },
         _ => Totals::zero(slots),
     }
 }
@@ -83,6 +86,27 @@ pub fn rebuild(parents: &HashMap<i64, Option<i64>>, reports: &HashMap<i64, Repor
         let mut guard = 0;
         while let Some(u) = cur {
             out.entry(u).or_insert_with(|| Totals::zero(slots)).add(&c, 1);
+            cur = parents.get(&u).copied().flatten();
+            guard += 1;
+            assert!(guard < 1000, "cycle in unit tree");
+        }
+    }
+    out
+}
+
+/// Số đơn vị phải báo cáo per subtree: for each unit, how many units of the
+/// `required` types lie in its subtree (itself included). Units with none are absent.
+pub fn expected_counts(units: &[(i64, Option<i64>, String)], required: &[String]) -> HashMap<i64, i64> {
+    let parents: HashMap<i64, Option<i64>> = units.iter().map(|(id, p, _)| (*id, *p)).collect();
+    let mut out: HashMap<i64, i64> = HashMap::new();
+    for (id, _, unit_type) in units {
+        if !required.iter().any(|r| r == unit_type) {
+            continue;
+        }
+        let mut cur = Some(*id);
+        let mut guard = 0;
+        while let Some(u) = cur {
+            *out.entry(u).or_default() += 1;
             cur = parents.get(&u).copied().flatten();
             guard += 1;
             assert!(guard < 1000, "cycle in unit tree");
@@ -149,8 +173,8 @@ mod tests {
                 };
                 let after = (next, values, late);
                 for basis in Basis::ALL {
-                    let b = before.as_ref().map(|(s, v, l)| ReportState { status: *s, values: v, late: *l });
-                    let a = ReportState { status: after.0, values: &after.1, late: after.2 };
+                    let b = before.as_ref().map(|(s, v, l)| ReportState { status: *s, values: v, late: *l, required: true });
+                    let a = ReportState { status: after.0, values: &after.1, late: after.2, required: true };
                     if let Some(d) = delta(b.as_ref(), Some(&a), basis, slots) {
                         let mut cur = Some(unit);
                         while let Some(u) = cur {
@@ -161,7 +185,7 @@ mod tests {
                 }
                 reports.insert(unit, after);
             }
-            let states: HashMap<i64, ReportState<'_>> = reports.iter().map(|(u, (s, v, l))| (*u, ReportState { status: *s, values: v, late: *l })).collect();
+            let states: HashMap<i64, ReportState<'_>> = reports.iter().map(|(u, (s, v, l))| (*u, ReportState { status: *s, values: v, late: *l, required: true })).collect();
             for basis in Basis::ALL {
                 let rebuilt = rebuild(&parent_of, &states, basis, slots);
                 for u in 0..n as i64 {
@@ -181,11 +205,28 @@ mod tests {
     }
 
     #[test]
+    fn expected_counts_by_subtree() {
+        let units = vec![
+            (1, None, "Toàn quốc".to_string()),
+            (2, Some(1), "Tỉnh".to_string()),
+            (3, Some(2), "Xã".to_string()),
+            (4, Some(2), "Xã".to_string()),
+            (5, Some(3), "TTHTCĐ".to_string()),
+        ];
+        let c = expected_counts(&units, &["Xã".to_string(), "TTHTCĐ".to_string()]);
+        assert_eq!(c.get(&1), Some(&3));
+        assert_eq!(c.get(&2), Some(&3));
+        assert_eq!(c.get(&3), Some(&2));
+        assert_eq!(c.get(&4), Some(&1));
+        assert_eq!(c.get(&5), Some(&1));
+    }
+
+    #[test]
     fn return_removes_and_accept_moves_between_bases() {
         let v = [3, 45];
-        let submitted = ReportState { status: ReportStatus::Submitted, values: &v, late: true };
-        let returned = ReportState { status: ReportStatus::Returned, values: &v, late: true };
-        let accepted = ReportState { status: ReportStatus::Accepted, values: &v, late: true };
+        let submitted = ReportState { status: ReportStatus::Submitted, values: &v, late: true, required: true };
+        let returned = ReportState { status: ReportStatus::Returned, values: &v, late: true, required: true };
+        let accepted = ReportState { status: ReportStatus::Accepted, values: &v, late: true, required: true };
         let d = delta(None, Some(&submitted), Basis::Submitted, 2).unwrap();
         assert_eq!(d, Totals { values: vec![3, 45], reports: 1, late: 1 });
         assert_eq!(delta(None, Some(&submitted), Basis::Accepted, 2), None);

@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use crate::format::{number_vi, parse_integer_vi, IntegerProblem};
+use crate::format::{number_vi, parse_integer_vi};
 use crate::report::{Figures, ReportContent};
 use crate::template::{Indicator, RowKind, Template};
 
@@ -135,7 +135,8 @@ pub fn parse_cells<'a>(t: &Template, cells: impl IntoIterator<Item = (&'a str, &
         match parse_integer_vi(text) {
             Ok(v) => figures.set(row, column, v),
             Err(p) => {
-                let code = if p == IntegerProblem::NotANumber || p == IntegerProblem::Fraction { IssueCode::NotInteger } else { IssueCode::NotInteger };
+                // Not a number, a fraction and a number too large are all E01.
+                let code = IssueCode::NotInteger;
                 let shown: String = text.trim().chars().take(40).collect();
                 problems.push(issue(code, Some(row), Some(column), format!("{}: \"{shown}\" {}", cell_name(t, ind, column), p.message_vi())));
             }
@@ -148,7 +149,9 @@ pub fn parse_cells<'a>(t: &Template, cells: impl IntoIterator<Item = (&'a str, &
     }
 }
 
-/// Fills blank total cells with the sum of their parts (only where a part has a value).
+/// Fills blank total cells with the sum of their parts (only where a part has a value,
+/// and never from a negative part: that part is refused itself, and a total computed
+/// from it would repeat the error on a row nobody typed in).
 pub fn fill_totals(t: &Template, figures: &mut Figures) {
     for ind in &t.indicators {
         if let RowKind::Total { of } = &ind.kind {
@@ -157,7 +160,7 @@ pub fn fill_totals(t: &Template, figures: &mut Figures) {
                     continue;
                 }
                 let parts: Vec<i64> = t.parts_of(of, col).filter_map(|p| figures.get(&p.code, col)).collect();
-                if !parts.is_empty() {
+                if !parts.is_empty() && parts.iter().all(|v| *v >= 0) {
                     figures.set(&ind.code, col, Some(parts.iter().sum()));
                 }
             }
@@ -292,6 +295,13 @@ mod tests {
         assert_eq!(c.figures.get("1.0", "people"), Some(80));
         assert_eq!(c.figures.get("5", "count"), Some(1));
         assert_eq!(c.figures.get("6", "count"), None);
+        // A negative part is reported on its own row only, not again on a computed total.
+        let mut c = content(&[("1.01", "people", -3), ("1.02", "people", 5)]);
+        fill_totals(&t, &mut c.figures);
+        assert_eq!(c.figures.get("1.0", "people"), None);
+        let v = validate(&t, &c, false);
+        assert_eq!(v.errors.len(), 1, "{:?}", v.errors);
+        assert_eq!(v.errors[0].row.as_deref(), Some("1.01"));
     }
 
     #[test]

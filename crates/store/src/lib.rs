@@ -16,6 +16,7 @@ mod audit;
 mod campaigns;
 mod consolidation;
 mod error;
+mod expected;
 mod jobs;
 mod reports;
 mod templates;

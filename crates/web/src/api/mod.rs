@@ -1,9 +1,304 @@
 //! JSON API under `/api/v1`, described by OpenAPI 3 at `/api/openapi.json`.
+//!
+//! Handlers are thin: they parse the request into a DTO, make one call to
+//! [`tuanle_app::App`] and map the result to a response DTO (module [`dto`]).
+//! Every operation except token issuance takes an [`ApiUser`](crate::auth::ApiUser)
+//! (bearer token) and declares in its `x-roles` extension which roles may call it;
+//! the app layer checks the subtree.
+//!
+//! Routes are registered with `utoipa_axum::routes!`, so the router and the OpenAPI
+//! document are built from the same list and cannot drift apart.
 
+use std::sync::Arc;
+
+use axum::extract::rejection::{BytesRejection, JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Router;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
+use crate::error::{ErrorBody, ErrorDetail};
 use crate::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+mod auth;
+mod campaigns;
+mod consolidation;
+pub mod dto;
+mod reports;
+mod templates;
+mod units;
+mod users;
+
+/// Prefix under which [`routes`] is nested by the main router.
+pub const MOUNT: &str = "/api";
+
+/// Name of the bearer security scheme in the document.
+pub const BEARER: &str = "bearer";
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "tuanle API",
+        description = "API báo cáo kết quả Tuần lễ hưởng ứng học tập suốt đời. \
+            Mọi thao tác (trừ cấp token) cần `Authorization: Bearer <token>` lấy từ \
+            `POST /api/v1/auth/token`; mỗi người dùng chỉ xem và thay đổi được đơn vị của mình \
+            và các đơn vị cấp dưới. Đơn vị được gọi bằng mã (mã thống kê hoặc mã cơ quan) \
+            trong cây đơn vị của Tuần lễ. Thông báo lỗi bằng tiếng Việt.",
+        license(name = "MIT")
+    ),
+    modifiers(&SecurityAddon),
+    tags(
+        (name = "auth", description = "Đăng nhập, token"),
+        (name = "units", description = "Đơn vị"),
+        (name = "campaigns", description = "Tuần lễ"),
+        (name = "templates", description = "Mẫu tổng hợp"),
+        (name = "reports", description = "Báo cáo kết quả"),
+        (name = "consolidation", description = "Tổng hợp"),
+        (name = "users", description = "Người dùng"),
+    )
+)]
+struct ApiDoc;
+
+struct SecurityAddon;
+
+impl utoipa::Modify for SecurityAddon {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            BEARER,
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("Token từ POST /api/v1/auth/token"))
+                    .build(),
+            ),
+        );
+    }
 }
+
+/// The API's router (paths relative to [`MOUNT`]) and its OpenAPI document (full paths).
+pub fn router_and_doc() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(auth::issue_token))
+        .routes(routes!(auth::me))
+        .routes(routes!(units::search_units, units::add_body))
+        .routes(routes!(units::get_unit))
+        .routes(routes!(units::import_bodies))
+        .routes(routes!(
+            campaigns::list_campaigns,
+            campaigns::create_campaign
+        ))
+        .routes(routes!(campaigns::get_campaign))
+        .routes(routes!(templates::list_templates, templates::add_template))
+        .routes(routes!(templates::get_template))
+        .routes(routes!(reports::get_report, reports::save_report))
+        .routes(routes!(reports::review_report))
+        .routes(routes!(reports::report_history))
+        .routes(routes!(reports::add_photo))
+        .routes(routes!(reports::get_photo, reports::delete_photo))
+        .routes(routes!(consolidation::get_consolidation))
+        .routes(routes!(consolidation::rebuild_consolidation))
+        .routes(routes!(consolidation::missing_units))
+        .routes(routes!(users::list_users, users::add_user))
+        .split_for_parts();
+    // The router is nested under MOUNT by `crate::router`; the document shows full paths.
+    let paths = std::mem::take(&mut doc.paths.paths);
+    doc.paths.paths = paths
+        .into_iter()
+        .map(|(p, item)| (format!("{MOUNT}{p}"), item))
+        .collect();
+    (router, doc)
+}
+
+/// The OpenAPI document as served at `/api/openapi.json`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    router_and_doc().1
+}
+
+/// Routes under `/api`: `/v1/...` and `/openapi.json`.
+pub fn routes() -> Router<AppState> {
+    let (router, doc) = router_and_doc();
+    let json: Arc<str> = doc
+        .to_pretty_json()
+        .expect("OpenAPI document serialises")
+        .into();
+    router
+        .route(
+            "/openapi.json",
+            axum::routing::get(move || {
+                let json = json.clone();
+                async move {
+                    (
+                        [(header::CONTENT_TYPE, "application/json")],
+                        json.to_string(),
+                    )
+                }
+            }),
+        )
+        .fallback(not_found)
+}
+
+async fn not_found() -> Rejection {
+    Rejection::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "Không có địa chỉ API này (xem /api/openapi.json)",
+    )
+}
+
+/// An extractor's refusal, in the same JSON shape as [`crate::error::ApiError`].
+#[derive(Debug)]
+pub struct Rejection {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl Rejection {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Rejection {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl IntoResponse for Rejection {
+    fn into_response(self) -> Response {
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code.to_string(),
+                message: self.message,
+                issues: vec![],
+            },
+        };
+        (self.status, axum::Json(body)).into_response()
+    }
+}
+
+/// The technical detail of a rejection, without axum's English lead-in.
+fn detail(text: String) -> String {
+    match text.split_once(": ") {
+        Some((_, rest)) => rest.to_string(),
+        None => text,
+    }
+}
+
+impl From<JsonRejection> for Rejection {
+    fn from(r: JsonRejection) -> Self {
+        match r {
+            JsonRejection::JsonDataError(e) => Rejection::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid",
+                format!(
+                    "Dữ liệu JSON không đúng cấu trúc: {}",
+                    detail(e.body_text())
+                ),
+            ),
+            JsonRejection::JsonSyntaxError(e) => Rejection::new(
+                StatusCode::BAD_REQUEST,
+                "invalid",
+                format!("Nội dung không phải JSON hợp lệ: {}", detail(e.body_text())),
+            ),
+            JsonRejection::MissingJsonContentType(_) => Rejection::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "invalid",
+                "Cần gửi dữ liệu JSON (Content-Type: application/json)",
+            ),
+            other => body_rejection(other.status()),
+        }
+    }
+}
+
+/// A request body that could not be read (too large, interrupted).
+pub fn body_rejection(status: StatusCode) -> Rejection {
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        Rejection::new(
+            status,
+            "too_large",
+            format!(
+                "Dữ liệu gửi lên quá lớn (tối đa {} MB)",
+                crate::BODY_LIMIT / 1_048_576
+            ),
+        )
+    } else {
+        Rejection::new(status, "invalid", "Không đọc được nội dung yêu cầu")
+    }
+}
+
+impl From<PathRejection> for Rejection {
+    fn from(r: PathRejection) -> Self {
+        Rejection::new(
+            StatusCode::BAD_REQUEST,
+            "invalid",
+            format!(
+                "Tham số trên đường dẫn không hợp lệ: {}",
+                detail(r.body_text())
+            ),
+        )
+    }
+}
+
+impl From<QueryRejection> for Rejection {
+    fn from(r: QueryRejection) -> Self {
+        Rejection::new(
+            StatusCode::BAD_REQUEST,
+            "invalid",
+            format!("Tham số truy vấn không hợp lệ: {}", detail(r.body_text())),
+        )
+    }
+}
+
+/// `axum::Json` with Vietnamese rejections.
+#[derive(Debug, FromRequest)]
+#[from_request(via(axum::Json), rejection(Rejection))]
+pub struct Body<T>(pub T);
+
+impl From<BytesRejection> for Rejection {
+    fn from(r: BytesRejection) -> Self {
+        body_rejection(r.status())
+    }
+}
+
+/// The raw request body (`axum::body::Bytes`) with Vietnamese rejections.
+#[derive(Debug)]
+pub struct RawBody(pub axum::body::Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for RawBody {
+    type Rejection = Rejection;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Rejection> {
+        Ok(RawBody(axum::body::Bytes::from_request(req, state).await?))
+    }
+}
+
+/// `axum::extract::Path` with Vietnamese rejections.
+#[derive(Debug, FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(Rejection))]
+pub struct ApiPath<T>(pub T);
+
+/// `axum::extract::Query` with Vietnamese rejections.
+#[derive(Debug, FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(Rejection))]
+pub struct ApiQuery<T>(pub T);
+
+/// The caller's address, for the audit trail of unauthenticated calls.
+#[derive(Debug, Clone)]
+pub struct ClientIp(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(crate::auth::client_ip(parts)))
+    }
+}
+
+/// Result of a handler: the app's errors map through [`crate::error::ApiError`].
+pub type ApiResult<T> = Result<T, crate::error::ApiError>;

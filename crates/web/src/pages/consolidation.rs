@@ -67,7 +67,7 @@ struct ConsolidationPage {
     on_time: i64,
     late: i64,
     missing_count: i64,
-    returned: i64,
+    missing_listed: bool,
     columns: Vec<String>,
     rows: Vec<SumRow>,
     matrix_heads: Vec<String>,
@@ -172,7 +172,7 @@ pub async fn show(State(state): State<AppState>, user: PageUser, Path((id, code)
         None => String::new(),
     };
     let other = if basis == Basis::Submitted { Basis::Accepted } else { Basis::Submitted };
-    let shown = v.missing.len() as i64;
+    let shown = v.missing.as_ref().map(|m| m.len() as i64).unwrap_or(0);
     Ok(render(ConsolidationPage {
         nav: Nav::of(&user),
         campaign_id: v.campaign.id,
@@ -191,15 +191,16 @@ pub async fn show(State(state): State<AppState>, user: PageUser, Path((id, code)
         on_time: v.completeness.on_time,
         late: v.completeness.late,
         missing_count: v.completeness.missing_count,
-        returned: v.completeness.returned,
         columns: t.columns.iter().map(|c| c.label.clone()).collect(),
         rows,
         matrix_heads: slots.iter().map(|(r, k, _)| format!("{r} {}", col_label(k))).collect(),
         chart_height: (children.len() as i64 * 22).max(22),
         children,
+        missing_listed: v.missing.is_some(),
         missing: v
             .missing
             .iter()
+            .flatten()
             .map(|m| MissingVm {
                 code: url_part(&m.unit.code),
                 name: m.unit.name.clone(),
@@ -207,10 +208,61 @@ pub async fn show(State(state): State<AppState>, user: PageUser, Path((id, code)
                 status: m.status.map(|s| s.label_vi()).unwrap_or("Chưa có báo cáo").to_string(),
             })
             .collect(),
-        missing_more: v.completeness.missing_count - shown,
+        missing_more: if v.missing.is_some() { v.completeness.missing_count - shown } else { 0 },
         chart_options,
         chart_title,
         bars,
         own_status: v.own.as_ref().map(|r| r.status.label_vi()).unwrap_or("Chưa có báo cáo").to_string(),
+    }))
+}
+
+struct MissingPageRow {
+    code: String,
+    name: String,
+    context: String,
+    status: String,
+}
+
+#[derive(Template)]
+#[template(path = "missing.html")]
+struct MissingPage {
+    nav: Option<Nav>,
+    campaign_id: i64,
+    unit_code: String,
+    total: i64,
+    page: i64,
+    pages: i64,
+    rows: Vec<MissingPageRow>,
+}
+
+/// Rows per page of the missing list.
+const MISSING_PAGE: i64 = 200;
+
+#[derive(Deserialize)]
+pub struct MissingQuery {
+    #[serde(default)]
+    page: Option<i64>,
+}
+
+/// `GET /campaigns/{id}/missing/{code}?page=N`: required units without a report, paged.
+pub async fn missing(State(state): State<AppState>, user: PageUser, Path((id, code)): Path<(i64, String)>, Query(q): Query<MissingQuery>) -> Result<Response, PageError> {
+    let page = q.page.unwrap_or(1).max(1);
+    let (rows, total) = state.app.missing_units(&user.actor, id, &code, MISSING_PAGE, (page - 1) * MISSING_PAGE).await.or_page(&user)?;
+    Ok(render(MissingPage {
+        nav: Nav::of(&user),
+        campaign_id: id,
+        unit_code: url_part(&code),
+        total,
+        page,
+        pages: (total + MISSING_PAGE - 1) / MISSING_PAGE,
+        rows: rows
+            .into_iter()
+            .map(|m| MissingPageRow {
+                code: url_part(&m.unit.code),
+                name: m.unit.name,
+                context: m.context,
+                status: m.status.map(|s| s.label_vi()).unwrap_or("Chưa có báo cáo").to_string(),
+            })
+            .collect(),
     }))
 }

@@ -73,7 +73,7 @@ pub struct CsrfForm {
 /// `POST /logout`
 pub async fn logout(State(state): State<AppState>, user: PageUser, jar: CookieJar, Form(f): Form<CsrfForm>) -> Response {
     if let Err(e) = user.check_csrf(&f.csrf_token) {
-        return super::PageError { nav: Nav::of(&user), error: e }.into_response();
+        return super::PageError::new(Nav::of(&user), e).into_response();
     }
     let _ = state.app.logout(&user.session_token).await;
     (jar.remove(removal(SESSION_COOKIE)), Redirect::to("/login")).into_response()

@@ -36,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .route("/campaigns/{id}/reports/{code}/photos/{photo}", get(reports::photo))
         .route("/campaigns/{id}/reports/{code}/photos/{photo}/delete", post(reports::delete_photo))
         .route("/campaigns/{id}/consolidation/{code}", get(consolidation::show))
+        .route("/campaigns/{id}/missing/{code}", get(consolidation::missing))
 }
 
 async fn css() -> impl IntoResponse {
@@ -85,19 +86,23 @@ pub fn render(t: impl Template) -> Response {
     render_with(StatusCode::OK, t)
 }
 
-/// An application error as an HTML page.
-pub struct PageError {
-    pub nav: Option<Nav>,
-    pub error: AppError,
+/// An application error as an HTML page (boxed: errors are rare, results are common).
+pub struct PageError(Box<(Option<Nav>, AppError)>);
+
+impl PageError {
+    pub fn new(nav: Option<Nav>, error: AppError) -> PageError {
+        PageError(Box::new((nav, error)))
+    }
 }
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
-        let status = status_of(&self.error);
+        let (nav, error) = *self.0;
+        let status = status_of(&error);
         if status == StatusCode::UNAUTHORIZED {
             return axum::response::Redirect::to("/login").into_response();
         }
-        render_with(status, ErrorPage { nav: self.nav, status: status.as_u16(), message: message_of(&self.error) })
+        render_with(status, ErrorPage { nav, status: status.as_u16(), message: message_of(&error) })
     }
 }
 
@@ -108,7 +113,7 @@ pub trait OrPage<T> {
 
 impl<T> OrPage<T> for Result<T, AppError> {
     fn or_page(self, u: &PageUser) -> Result<T, PageError> {
-        self.map_err(|error| PageError { nav: Nav::of(u), error })
+        self.map_err(|error| PageError::new(Nav::of(u), error))
     }
 }
 

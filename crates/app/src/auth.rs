@@ -31,7 +31,11 @@ pub fn hash_password(password: &str) -> Result<String> {
 
 /// Checks a password against a stored argon2 hash.
 pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+    PasswordHash::new(hash).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
 }
 
 /// A fresh random secret, hex-encoded (256 bits).
@@ -48,7 +52,11 @@ pub fn token_hash(token: &str) -> String {
 
 /// Compares two strings in constant time.
 pub fn same_secret(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 /// A new session: the secret for the cookie and the CSRF token of its forms.
@@ -60,7 +68,11 @@ pub struct NewSession {
 }
 
 impl App {
-    async fn check_credentials(&self, username: &str, password: &str) -> Result<tuanle_store::UserRecord> {
+    async fn check_credentials(
+        &self,
+        username: &str,
+        password: &str,
+    ) -> Result<tuanle_store::UserRecord> {
         let user = self.store.user_by_username(username.trim()).await?;
         match user {
             Some(u) if u.active && verify_password(password, &u.password_hash) => Ok(u),
@@ -74,43 +86,96 @@ impl App {
     }
 
     async fn actor_of(&self, user: tuanle_store::UserRecord, ip: Option<String>) -> Result<Actor> {
-        let unit = self.store.unit(user.unit_id).await?.ok_or_else(|| AppError::NotFound("đơn vị của người dùng".into()))?;
+        let unit = self
+            .store
+            .unit(user.unit_id)
+            .await?
+            .ok_or_else(|| AppError::NotFound("đơn vị của người dùng".into()))?;
         Ok(Actor { user, unit, ip })
     }
 
     /// Đăng nhập: checks the password and opens a server-side session.
-    pub async fn login(&self, username: &str, password: &str, ip: Option<String>) -> Result<NewSession> {
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        ip: Option<String>,
+    ) -> Result<NewSession> {
         let user = self.check_credentials(username, password).await?;
         let actor = self.actor_of(user, ip).await?;
         let token = random_token();
         let csrf_token = random_token();
         let expires = time_text(Utc::now() + Duration::hours(SESSION_HOURS));
         let mut tx = self.store.begin().await?;
-        tx.insert_session(&token_hash(&token), actor.user.id, WEB, &csrf_token, &expires).await?;
-        tx.audit(tuanle_store::NewAudit { action: "login".into(), object_type: "user".into(), object_id: actor.user.id.to_string(), unit_id: Some(actor.unit.id), ..actor.audit() })
-            .await?;
+        tx.insert_session(
+            &token_hash(&token),
+            actor.user.id,
+            WEB,
+            &csrf_token,
+            &expires,
+        )
+        .await?;
+        tx.audit(tuanle_store::NewAudit {
+            action: "login".into(),
+            object_type: "user".into(),
+            object_id: actor.user.id.to_string(),
+            unit_id: Some(actor.unit.id),
+            ..actor.audit()
+        })
+        .await?;
         tx.delete_expired_sessions().await?;
         tx.commit().await?;
-        Ok(NewSession { token, csrf_token, actor })
+        Ok(NewSession {
+            token,
+            csrf_token,
+            actor,
+        })
     }
 
     /// Cấp token API: `POST /api/v1/auth/token`.
-    pub async fn issue_api_token(&self, username: &str, password: &str, ip: Option<String>) -> Result<(String, chrono::DateTime<Utc>)> {
+    pub async fn issue_api_token(
+        &self,
+        username: &str,
+        password: &str,
+        ip: Option<String>,
+    ) -> Result<(String, chrono::DateTime<Utc>)> {
         let user = self.check_credentials(username, password).await?;
         let actor = self.actor_of(user, ip).await?;
         let token = random_token();
         let expires_at = Utc::now() + Duration::hours(TOKEN_HOURS);
         let mut tx = self.store.begin().await?;
-        tx.insert_session(&token_hash(&token), actor.user.id, API, "", &time_text(expires_at)).await?;
-        tx.audit(tuanle_store::NewAudit { action: "issue_token".into(), object_type: "user".into(), object_id: actor.user.id.to_string(), unit_id: Some(actor.unit.id), ..actor.audit() })
-            .await?;
+        tx.insert_session(
+            &token_hash(&token),
+            actor.user.id,
+            API,
+            "",
+            &time_text(expires_at),
+        )
+        .await?;
+        tx.audit(tuanle_store::NewAudit {
+            action: "issue_token".into(),
+            object_type: "user".into(),
+            object_id: actor.user.id.to_string(),
+            unit_id: Some(actor.unit.id),
+            ..actor.audit()
+        })
+        .await?;
         tx.commit().await?;
         Ok((token, expires_at))
     }
 
     /// The actor behind a session cookie or bearer token, with the session's CSRF token.
-    pub async fn authenticate(&self, token: &str, kind: &str, ip: Option<String>) -> Result<(Actor, String)> {
-        let s = self.store.session(&token_hash(token), kind).await?.ok_or(AppError::Unauthenticated)?;
+    pub async fn authenticate(
+        &self,
+        token: &str,
+        kind: &str,
+        ip: Option<String>,
+    ) -> Result<(Actor, String)> {
+        let s = self
+            .store
+            .session(&token_hash(token), kind)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
         let csrf = s.csrf_token.clone();
         Ok((self.actor_of(s.user, ip).await?, csrf))
     }

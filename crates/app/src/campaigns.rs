@@ -14,8 +14,14 @@ impl App {
             if self.store.template_id(&t.code, t.version).await?.is_none() {
                 let mut tx = self.store.begin().await?;
                 let id = tx.insert_template(&t).await?;
-                tx.audit(NewAudit { action: "install_template".into(), object_type: "template".into(), object_id: id.to_string(), after: Some(serde_json::json!({"code": t.code, "version": t.version})), ..Default::default() })
-                    .await?;
+                tx.audit(NewAudit {
+                    action: "install_template".into(),
+                    object_type: "template".into(),
+                    object_id: id.to_string(),
+                    after: Some(serde_json::json!({"code": t.code, "version": t.version})),
+                    ..Default::default()
+                })
+                .await?;
                 tx.commit().await?;
             }
         }
@@ -26,14 +32,20 @@ impl App {
         if actor.user.role == Role::Admin && actor.is_national() {
             Ok(())
         } else {
-            Err(AppError::Forbidden("Chỉ quản trị cấp trung ương được thực hiện thao tác này".into()))
+            Err(AppError::Forbidden(
+                "Chỉ quản trị cấp trung ương được thực hiện thao tác này".into(),
+            ))
         }
     }
 
     /// Thêm mẫu tổng hợp (JSON or TOML text) — national administrators only.
     pub async fn add_template(&self, actor: &Actor, text: &str) -> Result<i64> {
         Self::require_national_admin(actor)?;
-        let t = if text.trim_start().starts_with('{') { Template::from_json(text)? } else { Template::from_toml(text)? };
+        let t = if text.trim_start().starts_with('{') {
+            Template::from_json(text)?
+        } else {
+            Template::from_toml(text)?
+        };
         let mut tx = self.store.begin().await?;
         let id = tx.insert_template(&t).await?;
         tx.audit(NewAudit { action: "add_template".into(), object_type: "template".into(), object_id: id.to_string(), after: Some(serde_json::json!({"code": t.code, "version": t.version, "rows": t.indicators.len()})), ..actor.audit() })
@@ -43,7 +55,18 @@ impl App {
     }
 
     pub async fn template(&self, id: i64) -> Result<Template> {
-        self.store.template(id).await?.ok_or_else(|| AppError::NotFound(format!("Không tìm thấy mẫu tổng hợp {id}")))
+        if let Some(t) = self.templates.read().ok().and_then(|m| m.get(&id).cloned()) {
+            return Ok((*t).clone());
+        }
+        let t = self
+            .store
+            .template(id)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("Không tìm thấy mẫu tổng hợp {id}")))?;
+        if let Ok(mut m) = self.templates.write() {
+            m.insert(id, std::sync::Arc::new(t.clone()));
+        }
+        Ok(t)
     }
 
     /// Tạo Tuần lễ — national administrators only.
@@ -51,7 +74,9 @@ impl App {
         if let Some(a) = actor {
             Self::require_national_admin(a)?;
             if a.unit.tree_id != c.tree_id {
-                return Err(AppError::Forbidden("Chỉ tạo Tuần lễ trên cây đơn vị của mình".into()));
+                return Err(AppError::Forbidden(
+                    "Chỉ tạo Tuần lễ trên cây đơn vị của mình".into(),
+                ));
             }
         }
         c.check()?;
@@ -70,11 +95,20 @@ impl App {
     }
 
     pub async fn campaign(&self, id: i64) -> Result<Campaign> {
-        self.store.campaign(id).await?.ok_or_else(|| AppError::NotFound(format!("Không tìm thấy Tuần lễ {id}")))
+        self.store
+            .campaign(id)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("Không tìm thấy Tuần lễ {id}")))
     }
 
     /// Campaigns on the actor's tree.
     pub async fn campaigns_for(&self, actor: &Actor) -> Result<Vec<Campaign>> {
-        Ok(self.store.list_campaigns().await?.into_iter().filter(|c| c.tree_id == actor.unit.tree_id).collect())
+        Ok(self
+            .store
+            .list_campaigns()
+            .await?
+            .into_iter()
+            .filter(|c| c.tree_id == actor.unit.tree_id)
+            .collect())
     }
 }

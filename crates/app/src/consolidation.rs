@@ -68,21 +68,42 @@ pub struct ConsolidationView {
 impl App {
     /// Xem tổng hợp of a unit's subtree. Everything comes from the running sums and
     /// counters of the unit and its children: nothing scans the subtree's reports.
-    pub async fn consolidation(&self, actor: &Actor, campaign_id: i64, unit_code: &str, basis: Basis) -> Result<ConsolidationView> {
+    pub async fn consolidation(
+        &self,
+        actor: &Actor,
+        campaign_id: i64,
+        unit_code: &str,
+        basis: Basis,
+    ) -> Result<ConsolidationView> {
         let (campaign, template, unit) = self.campaign_unit(actor, campaign_id, unit_code).await?;
         actor.require(&unit, Action::View)?;
         let slots = template.slot_count();
         let children = self.store.children(unit.id).await?;
         let mut ids: Vec<i64> = children.iter().map(|c| c.id).collect();
         ids.push(unit.id);
-        let mut totals = self.store.totals_for_units(campaign.id, &ids, basis).await?;
+        let mut totals = self
+            .store
+            .totals_for_units(campaign.id, &ids, basis)
+            .await?;
         let (sent, accepted) = match basis {
-            Basis::Submitted => (totals.clone(), self.store.totals_for_units(campaign.id, &[unit.id], Basis::Accepted).await?),
-            Basis::Accepted => (self.store.totals_for_units(campaign.id, &ids, Basis::Submitted).await?, totals.clone()),
+            Basis::Submitted => (
+                totals.clone(),
+                self.store
+                    .totals_for_units(campaign.id, &[unit.id], Basis::Accepted)
+                    .await?,
+            ),
+            Basis::Accepted => (
+                self.store
+                    .totals_for_units(campaign.id, &ids, Basis::Submitted)
+                    .await?,
+                totals.clone(),
+            ),
         };
         let expected = self.store.expected_for_units(campaign.id, &ids).await?;
         let own_rows = self.store.report_rows_for_units(campaign.id, &ids).await?;
-        let counter = |m: &HashMap<i64, Totals>, id: i64| m.get(&id).map(|t| (t.reports, t.late)).unwrap_or_default();
+        let counter = |m: &HashMap<i64, Totals>, id: i64| {
+            m.get(&id).map(|t| (t.reports, t.late)).unwrap_or_default()
+        };
         let (submitted, late) = counter(&sent, unit.id);
         let exp = expected.get(&unit.id).copied().unwrap_or(0);
         let completeness = Completeness {
@@ -93,7 +114,15 @@ impl App {
             late,
             missing_count: (exp - submitted).max(0),
         };
-        let missing = if exp <= MISSING_INLINE_LIMIT { Some(self.missing_in(&campaign, &unit, MISSING_INLINE_LIMIT, 0).await?.0) } else { None };
+        let missing = if exp <= MISSING_INLINE_LIMIT {
+            Some(
+                self.missing_in(&campaign, &unit, MISSING_INLINE_LIMIT, 0)
+                    .await?
+                    .0,
+            )
+        } else {
+            None
+        };
         let child_rows = children
             .into_iter()
             .map(|c| ChildTotals {
@@ -105,7 +134,9 @@ impl App {
             })
             .collect();
         Ok(ConsolidationView {
-            totals: totals.remove(&unit.id).unwrap_or_else(|| Totals::zero(slots)),
+            totals: totals
+                .remove(&unit.id)
+                .unwrap_or_else(|| Totals::zero(slots)),
             own: own_rows.get(&unit.id).cloned(),
             children: child_rows,
             completeness,
@@ -119,33 +150,75 @@ impl App {
 
     /// Đơn vị chưa nộp: required units of a subtree without a submitted or accepted
     /// report, a page at a time, with the total number.
-    pub async fn missing_units(&self, actor: &Actor, campaign_id: i64, unit_code: &str, limit: i64, offset: i64) -> Result<(Vec<MissingUnit>, i64)> {
+    pub async fn missing_units(
+        &self,
+        actor: &Actor,
+        campaign_id: i64,
+        unit_code: &str,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<MissingUnit>, i64)> {
         let (campaign, _, unit) = self.campaign_unit(actor, campaign_id, unit_code).await?;
         actor.require(&unit, Action::View)?;
-        self.missing_in(&campaign, &unit, limit.clamp(1, 5000), offset.max(0)).await
+        self.missing_in(&campaign, &unit, limit.clamp(1, 5000), offset.max(0))
+            .await
     }
 
-    async fn missing_in(&self, campaign: &Campaign, unit: &Unit, limit: i64, offset: i64) -> Result<(Vec<MissingUnit>, i64)> {
-        let states = self.store.subtree_report_states(campaign.id, campaign.tree_id, &unit.path, &campaign.required_types).await?;
-        let missing: Vec<_> = states.into_iter().filter(|s| !matches!(s.status, Some(ReportStatus::Submitted | ReportStatus::Accepted))).collect();
+    async fn missing_in(
+        &self,
+        campaign: &Campaign,
+        unit: &Unit,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<MissingUnit>, i64)> {
+        let states = self
+            .store
+            .subtree_report_states(
+                campaign.id,
+                campaign.tree_id,
+                &unit.path,
+                &campaign.required_types,
+            )
+            .await?;
+        let missing: Vec<_> = states
+            .into_iter()
+            .filter(|s| {
+                !matches!(
+                    s.status,
+                    Some(ReportStatus::Submitted | ReportStatus::Accepted)
+                )
+            })
+            .collect();
         let total = missing.len() as i64;
         let mut names: HashMap<i64, String> = HashMap::new();
         let mut out = Vec::new();
-        for s in missing.into_iter().skip(offset as usize).take(limit as usize) {
+        for s in missing
+            .into_iter()
+            .skip(offset as usize)
+            .take(limit as usize)
+        {
             let parent_id = s.unit.parent_id.unwrap_or(s.unit.id);
             if let std::collections::hash_map::Entry::Vacant(e) = names.entry(parent_id) {
                 if let Some(p) = self.store.unit(parent_id).await? {
                     e.insert(p.name);
                 }
             }
-            out.push(MissingUnit { context: names.get(&parent_id).cloned().unwrap_or_default(), status: s.status, unit: s.unit });
+            out.push(MissingUnit {
+                context: names.get(&parent_id).cloned().unwrap_or_default(),
+                status: s.status,
+                unit: s.unit,
+            });
         }
         Ok((out, total))
     }
 
     /// Tính lại tổng hợp: recomputes every running sum of a campaign from the raw
     /// values, replaces them, and returns how many stored sums differed.
-    pub async fn rebuild_consolidation(&self, actor: Option<&Actor>, campaign_id: i64) -> Result<usize> {
+    pub async fn rebuild_consolidation(
+        &self,
+        actor: Option<&Actor>,
+        campaign_id: i64,
+    ) -> Result<usize> {
         let campaign = self.campaign(campaign_id).await?;
         if let Some(a) = actor {
             let root = self.store.tree_root(campaign.tree_id).await?;
@@ -158,11 +231,31 @@ impl App {
         refresh_expected(&mut tx, campaign.tree_id, Some(campaign.id)).await?;
         let parents = tx.tree_parents(campaign.tree_id).await?;
         let reports = tx.campaign_reports(campaign.id).await?;
-        let types: HashMap<i64, String> = tx.tree_units_brief(campaign.tree_id).await?.into_iter().map(|(id, _, t)| (id, t)).collect();
-        let vectors: Vec<(i64, ReportStatus, bool, Vec<i64>)> = reports.into_iter().map(|(u, s, l, f)| (u, s, l, f.to_vector(&template))).collect();
+        let types: HashMap<i64, String> = tx
+            .tree_units_brief(campaign.tree_id)
+            .await?
+            .into_iter()
+            .map(|(id, _, t)| (id, t))
+            .collect();
+        let vectors: Vec<(i64, ReportStatus, bool, Vec<i64>)> = reports
+            .into_iter()
+            .map(|(u, s, l, f)| (u, s, l, f.to_vector(&template)))
+            .collect();
         let states: HashMap<i64, ReportState<'_>> = vectors
             .iter()
-            .map(|(u, s, l, v)| (*u, ReportState { status: *s, values: v, late: *l, required: types.get(u).is_some_and(|t| campaign.required_types.contains(t)) }))
+            .map(|(u, s, l, v)| {
+                (
+                    *u,
+                    ReportState {
+                        status: *s,
+                        values: v,
+                        late: *l,
+                        required: types
+                            .get(u)
+                            .is_some_and(|t| campaign.required_types.contains(t)),
+                    },
+                )
+            })
             .collect();
         let mut all = HashMap::new();
         for basis in Basis::ALL {
@@ -171,7 +264,11 @@ impl App {
             }
         }
         let stored = self.store.all_totals(campaign.id).await?;
-        let differing = all.iter().filter(|(k, v)| stored.get(k) != Some(v)).count() + stored.keys().filter(|k| !all.contains_key(k) && !stored[k].is_zero()).count();
+        let differing = all.iter().filter(|(k, v)| stored.get(k) != Some(v)).count()
+            + stored
+                .keys()
+                .filter(|k| !all.contains_key(k) && !stored[k].is_zero())
+                .count();
         tx.replace_totals(campaign.id, &all).await?;
         let mut audit = actor.map(|a| a.audit()).unwrap_or_default();
         audit.action = "rebuild_consolidation".into();
@@ -184,9 +281,12 @@ impl App {
     }
 }
 
-
 /// Recomputes the expected counts of the campaigns on a tree (or of one campaign).
-pub(crate) async fn refresh_expected(tx: &mut tuanle_store::Tx, tree_id: i64, only: Option<i64>) -> Result<()> {
+pub(crate) async fn refresh_expected(
+    tx: &mut tuanle_store::Tx,
+    tree_id: i64,
+    only: Option<i64>,
+) -> Result<()> {
     let campaigns = tx.campaigns_on_tree(tree_id).await?;
     if campaigns.is_empty() {
         return Ok(());
@@ -196,7 +296,8 @@ pub(crate) async fn refresh_expected(tx: &mut tuanle_store::Tx, tree_id: i64, on
         if only.is_some_and(|o| o != id) {
             continue;
         }
-        tx.replace_expected(id, &expected_counts(&units, &required)).await?;
+        tx.replace_expected(id, &expected_counts(&units, &required))
+            .await?;
     }
     Ok(())
 }

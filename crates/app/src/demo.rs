@@ -67,14 +67,49 @@ pub const DEMO_ACCOUNTS: &[(&str, &str, &str, Role)] = &[
     ("admin", "Quản trị hệ thống", "VN", Role::Admin),
     ("bo.xem", "Chuyên viên Cục GDNN-GDTX", "VN", Role::Viewer),
     ("hcm", "Chuyên viên Sở GDĐT TP.HCM", "79", Role::Reviewer),
-    ("quan7", "Chuyên viên Phòng GDĐT Quận 7", "778", Role::Reviewer),
+    (
+        "quan7",
+        "Chuyên viên Phòng GDĐT Quận 7",
+        "778",
+        Role::Reviewer,
+    ),
     ("quan7.admin", "Quản trị Quận 7", "778", Role::Admin),
-    ("tanphong", "Cán bộ VH-XH Phường Tân Phong", "27490", Role::Reporter),
-    ("tanthuandong", "Cán bộ VH-XH Phường Tân Thuận Đông", "27466", Role::Reporter),
-    ("binhduong", "Chuyên viên Sở GDĐT Bình Dương", "74", Role::Reviewer),
-    ("thudaumot", "Chuyên viên Phòng GDĐT Thủ Dầu Một", "718", Role::Reviewer),
-    ("phucuong", "Giám đốc TTHTCĐ Phường Phú Cường", "25747", Role::Reporter),
-    ("gialai", "Chuyên viên Sở GDĐT Gia Lai", "64", Role::Reviewer),
+    (
+        "tanphong",
+        "Cán bộ VH-XH Phường Tân Phong",
+        "27490",
+        Role::Reporter,
+    ),
+    (
+        "tanthuandong",
+        "Cán bộ VH-XH Phường Tân Thuận Đông",
+        "27466",
+        Role::Reporter,
+    ),
+    (
+        "binhduong",
+        "Chuyên viên Sở GDĐT Bình Dương",
+        "74",
+        Role::Reviewer,
+    ),
+    (
+        "thudaumot",
+        "Chuyên viên Phòng GDĐT Thủ Dầu Một",
+        "718",
+        Role::Reviewer,
+    ),
+    (
+        "phucuong",
+        "Giám đốc TTHTCĐ Phường Phú Cường",
+        "25747",
+        Role::Reporter,
+    ),
+    (
+        "gialai",
+        "Chuyên viên Sở GDĐT Gia Lai",
+        "64",
+        Role::Reviewer,
+    ),
 ];
 
 /// What the demo does to one unit's report.
@@ -96,14 +131,21 @@ pub fn demo_reporter_name(code: &str) -> String {
 }
 
 fn at(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
-    NaiveDate::from_ymd_opt(y, m, d).and_then(|d| d.and_hms_opt(h, 0, 0)).expect("valid demo date").and_utc()
+    NaiveDate::from_ymd_opt(y, m, d)
+        .and_then(|d| d.and_hms_opt(h, 0, 0))
+        .expect("valid demo date")
+        .and_utc()
 }
 
 /// Deterministic figures for a unit (a small linear congruential generator seeded by its code).
 fn figures_for(template: &Template, code: &str) -> Figures {
-    let mut seed: u64 = code.bytes().fold(1469598103934665603, |h, b| (h ^ b as u64).wrapping_mul(1099511628211));
+    let mut seed: u64 = code.bytes().fold(1469598103934665603, |h, b| {
+        (h ^ b as u64).wrapping_mul(1099511628211)
+    });
     let mut next = |lo: i64, hi: i64| {
-        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         lo + ((seed >> 33) as i64).rem_euclid(hi - lo + 1)
     };
     let mut f = Figures::default();
@@ -151,45 +193,145 @@ impl App {
     /// nothing) if the database already has units.
     pub async fn build_demo(&self) -> Result<i64> {
         if !self.store.list_trees().await?.is_empty() {
-            return Err(AppError::Conflict("Cơ sở dữ liệu đã có dữ liệu; dữ liệu minh họa chỉ tạo trên cơ sở dữ liệu trống".into()));
+            return Err(AppError::Conflict(
+                "Cơ sở dữ liệu đã có dữ liệu; dữ liệu minh họa chỉ tạo trên cơ sở dữ liệu trống"
+                    .into(),
+            ));
         }
         let effective = NaiveDate::from_ymd_opt(2021, 11, 1).expect("date");
-        let (tree, _) = self.import_units(None, "Đơn vị hành chính 2021", effective, DEMO_UNITS.as_bytes(), |_, _| {}).await?;
+        let (tree, _) = self
+            .import_units(
+                None,
+                "Đơn vị hành chính 2021",
+                effective,
+                DEMO_UNITS.as_bytes(),
+                |_, _| {},
+            )
+            .await?;
         let hash = crate::auth::hash_password(DEMO_PASSWORD)?;
         for (username, name, unit, role) in DEMO_ACCOUNTS {
-            let u = NewUser { username: username.to_string(), full_name: name.to_string(), email: None, password: DEMO_PASSWORD.into(), unit_code: unit.to_string(), role: *role };
+            let u = NewUser {
+                username: username.to_string(),
+                full_name: name.to_string(),
+                email: None,
+                password: DEMO_PASSWORD.into(),
+                unit_code: unit.to_string(),
+                role: *role,
+            };
             self.add_demo_user(tree.id, &u, &hash).await?;
         }
         let admin = self.login_actor("admin").await?;
         // Bodies under the administrative units.
-        let mut bodies: Vec<NewBody> = vec![
-            NewBody { parent_code: "VN".into(), code: Some("BGDDT".into()), name: "Bộ Giáo dục và Đào tạo".into(), unit_type: "Bộ GDĐT".into() },
-        ];
-        for (code, province) in [("79", "Thành phố Hồ Chí Minh"), ("74", "tỉnh Bình Dương"), ("64", "tỉnh Gia Lai"), ("14", "tỉnh Sơn La"), ("58", "tỉnh Ninh Thuận")] {
-            bodies.push(NewBody { parent_code: code.into(), code: None, name: format!("Sở Giáo dục và Đào tạo {province}"), unit_type: "Sở GDĐT".into() });
-            bodies.push(NewBody { parent_code: code.into(), code: None, name: format!("Hội Khuyến học {province}"), unit_type: "Hội Khuyến học".into() });
+        let mut bodies: Vec<NewBody> = vec![NewBody {
+            parent_code: "VN".into(),
+            code: Some("BGDDT".into()),
+            name: "Bộ Giáo dục và Đào tạo".into(),
+            unit_type: "Bộ GDĐT".into(),
+        }];
+        for (code, province) in [
+            ("79", "Thành phố Hồ Chí Minh"),
+            ("74", "tỉnh Bình Dương"),
+            ("64", "tỉnh Gia Lai"),
+            ("14", "tỉnh Sơn La"),
+            ("58", "tỉnh Ninh Thuận"),
+        ] {
+            bodies.push(NewBody {
+                parent_code: code.into(),
+                code: None,
+                name: format!("Sở Giáo dục và Đào tạo {province}"),
+                unit_type: "Sở GDĐT".into(),
+            });
+            bodies.push(NewBody {
+                parent_code: code.into(),
+                code: None,
+                name: format!("Hội Khuyến học {province}"),
+                unit_type: "Hội Khuyến học".into(),
+            });
         }
-        for (code, district) in [("778", "Quận 7"), ("718", "thành phố Thủ Dầu Một"), ("622", "thành phố Pleiku"), ("116", "thành phố Sơn La"), ("582", "thành phố Phan Rang-Tháp Chàm")] {
-            bodies.push(NewBody { parent_code: code.into(), code: None, name: format!("Ủy ban nhân dân {district}"), unit_type: "UBND".into() });
-            bodies.push(NewBody { parent_code: code.into(), code: None, name: format!("Phòng Giáo dục và Đào tạo {district}"), unit_type: "Phòng GDĐT".into() });
+        for (code, district) in [
+            ("778", "Quận 7"),
+            ("718", "thành phố Thủ Dầu Một"),
+            ("622", "thành phố Pleiku"),
+            ("116", "thành phố Sơn La"),
+            ("582", "thành phố Phan Rang-Tháp Chàm"),
+        ] {
+            bodies.push(NewBody {
+                parent_code: code.into(),
+                code: None,
+                name: format!("Ủy ban nhân dân {district}"),
+                unit_type: "UBND".into(),
+            });
+            bodies.push(NewBody {
+                parent_code: code.into(),
+                code: None,
+                name: format!("Phòng Giáo dục và Đào tạo {district}"),
+                unit_type: "Phòng GDĐT".into(),
+            });
         }
-        bodies.push(NewBody { parent_code: "778".into(), code: None, name: "Phòng Văn hóa và Thông tin Quận 7".into(), unit_type: "Phòng Văn hóa và Thông tin".into() });
-        bodies.push(NewBody { parent_code: "778".into(), code: None, name: "Hội Khuyến học Quận 7".into(), unit_type: "Hội Khuyến học".into() });
-        bodies.push(NewBody { parent_code: "778".into(), code: None, name: "Trung tâm Giáo dục nghề nghiệp - Giáo dục thường xuyên Quận 7".into(), unit_type: "Trung tâm GDNN-GDTX".into() });
-        bodies.push(NewBody { parent_code: "778".into(), code: None, name: "Trung tâm Văn hóa Quận 7".into(), unit_type: "Trung tâm Văn hóa".into() });
-        let wards: Vec<(String, String)> = DEMO_UNITS.lines().skip(1).filter(|l| l.contains(",3,")).map(|l| {
-            let mut p = l.split(',');
-            (p.next().unwrap_or_default().to_string(), p.next().unwrap_or_default().to_string())
-        }).collect();
+        bodies.push(NewBody {
+            parent_code: "778".into(),
+            code: None,
+            name: "Phòng Văn hóa và Thông tin Quận 7".into(),
+            unit_type: "Phòng Văn hóa và Thông tin".into(),
+        });
+        bodies.push(NewBody {
+            parent_code: "778".into(),
+            code: None,
+            name: "Hội Khuyến học Quận 7".into(),
+            unit_type: "Hội Khuyến học".into(),
+        });
+        bodies.push(NewBody {
+            parent_code: "778".into(),
+            code: None,
+            name: "Trung tâm Giáo dục nghề nghiệp - Giáo dục thường xuyên Quận 7".into(),
+            unit_type: "Trung tâm GDNN-GDTX".into(),
+        });
+        bodies.push(NewBody {
+            parent_code: "778".into(),
+            code: None,
+            name: "Trung tâm Văn hóa Quận 7".into(),
+            unit_type: "Trung tâm Văn hóa".into(),
+        });
+        let wards: Vec<(String, String)> = DEMO_UNITS
+            .lines()
+            .skip(1)
+            .filter(|l| l.contains(",3,"))
+            .map(|l| {
+                let mut p = l.split(',');
+                (
+                    p.next().unwrap_or_default().to_string(),
+                    p.next().unwrap_or_default().to_string(),
+                )
+            })
+            .collect();
         for (code, name) in &wards {
-            bodies.push(NewBody { parent_code: code.clone(), code: None, name: format!("Trung tâm học tập cộng đồng {name}"), unit_type: "TTHTCĐ".into() });
+            bodies.push(NewBody {
+                parent_code: code.clone(),
+                code: None,
+                name: format!("Trung tâm học tập cộng đồng {name}"),
+                unit_type: "TTHTCĐ".into(),
+            });
         }
-        bodies.push(NewBody { parent_code: "27490".into(), code: None, name: "Trường Tiểu học Nguyễn Văn Hưởng".into(), unit_type: "Trường tiểu học".into() });
-        bodies.push(NewBody { parent_code: "25747".into(), code: None, name: "Trường THCS Nguyễn Thị Minh Khai".into(), unit_type: "Trường THCS".into() });
+        bodies.push(NewBody {
+            parent_code: "27490".into(),
+            code: None,
+            name: "Trường Tiểu học Nguyễn Văn Hưởng".into(),
+            unit_type: "Trường tiểu học".into(),
+        });
+        bodies.push(NewBody {
+            parent_code: "25747".into(),
+            code: None,
+            name: "Trường THCS Nguyễn Thị Minh Khai".into(),
+            unit_type: "Trường THCS".into(),
+        });
         for b in &bodies {
             self.add_body(&admin, tree.id, b).await?;
         }
-        let template_id = self.store.template_id("tuanle-2021", 1).await?.ok_or_else(|| AppError::NotFound("mẫu tuanle-2021".into()))?;
+        let template_id = self
+            .store
+            .template_id("tuanle-2021", 1)
+            .await?
+            .ok_or_else(|| AppError::NotFound("mẫu tuanle-2021".into()))?;
         let d = |m: u32, day: u32| NaiveDate::from_ymd_opt(2021, m, day).expect("date");
         let campaign = Campaign {
             id: 0,
@@ -214,13 +356,38 @@ impl App {
         let template = self.template(template_id).await?;
         use Plan::*;
         let plans: Vec<(&str, Plan)> = vec![
-            ("27466", AcceptedOnTime), ("27469", AcceptedOnTime), ("27472", OnTime), ("27475", Late), ("27478", Returned),
-            ("27481", AcceptedLate), ("27484", Draft), ("27487", OnBehalf), ("27490", Missing), ("27493", Missing),
-            ("27466-TTHTCD", OnTime), ("27472-TTHTCD", AcceptedOnTime), ("778", OnTime),
-            ("25741", AcceptedOnTime), ("25744", AcceptedOnTime), ("25747", OnTime), ("25750", OnTime), ("25753", Late), ("25756", AcceptedOnTime),
-            ("25759", OnTime), ("25760", AcceptedLate), ("25762", OnTime), ("25763", Draft), ("25765", OnTime), ("25768", Returned),
-            ("25747-TTHTCD", AcceptedOnTime), ("718", Draft),
-            ("23557", AcceptedOnTime), ("23560", Late), ("03646", OnTime), ("22738", AcceptedOnTime), ("22741", OnTime),
+            ("27466", AcceptedOnTime),
+            ("27469", AcceptedOnTime),
+            ("27472", OnTime),
+            ("27475", Late),
+            ("27478", Returned),
+            ("27481", AcceptedLate),
+            ("27484", Draft),
+            ("27487", OnBehalf),
+            ("27490", Missing),
+            ("27493", Missing),
+            ("27466-TTHTCD", OnTime),
+            ("27472-TTHTCD", AcceptedOnTime),
+            ("778", OnTime),
+            ("25741", AcceptedOnTime),
+            ("25744", AcceptedOnTime),
+            ("25747", OnTime),
+            ("25750", OnTime),
+            ("25753", Late),
+            ("25756", AcceptedOnTime),
+            ("25759", OnTime),
+            ("25760", AcceptedLate),
+            ("25762", OnTime),
+            ("25763", Draft),
+            ("25765", OnTime),
+            ("25768", Returned),
+            ("25747-TTHTCD", AcceptedOnTime),
+            ("718", Draft),
+            ("23557", AcceptedOnTime),
+            ("23560", Late),
+            ("03646", OnTime),
+            ("22738", AcceptedOnTime),
+            ("22741", OnTime),
             ("64", OnTime),
         ];
         let reviewer_of = |code: &str| -> &'static str {
@@ -232,15 +399,37 @@ impl App {
             }
         };
         for (code, _) in &plans {
-            if !DEMO_ACCOUNTS.iter().any(|(_, _, c, r)| c == code && *r == Role::Reporter) {
-                let unit = self.store.unit_by_code(tree.id, code).await?.ok_or_else(|| AppError::NotFound(format!("đơn vị demo {code}")))?;
-                let u = NewUser { username: demo_reporter_name(code), full_name: format!("Báo cáo viên {}", unit.name), email: None, password: DEMO_PASSWORD.into(), unit_code: code.to_string(), role: Role::Reporter };
+            if !DEMO_ACCOUNTS
+                .iter()
+                .any(|(_, _, c, r)| c == code && *r == Role::Reporter)
+            {
+                let unit = self
+                    .store
+                    .unit_by_code(tree.id, code)
+                    .await?
+                    .ok_or_else(|| AppError::NotFound(format!("đơn vị demo {code}")))?;
+                let u = NewUser {
+                    username: demo_reporter_name(code),
+                    full_name: format!("Báo cáo viên {}", unit.name),
+                    email: None,
+                    password: DEMO_PASSWORD.into(),
+                    unit_code: code.to_string(),
+                    role: Role::Reporter,
+                };
                 self.add_demo_user(tree.id, &u, &hash).await?;
             }
         }
         for (code, plan) in plans {
-            let unit = self.store.unit_by_code(tree.id, code).await?.ok_or_else(|| AppError::NotFound(format!("đơn vị demo {code}")))?;
-            let content = ReportContent { figures: figures_for(&template, code), narrative: narrative_for(&unit.name), ..Default::default() };
+            let unit = self
+                .store
+                .unit_by_code(tree.id, code)
+                .await?
+                .ok_or_else(|| AppError::NotFound(format!("đơn vị demo {code}")))?;
+            let content = ReportContent {
+                figures: figures_for(&template, code),
+                narrative: narrative_for(&unit.name),
+                ..Default::default()
+            };
             let reporter = self.demo_actor_for(&unit, code == "27487").await?;
             let submit_at = match plan {
                 Late | AcceptedLate => at(2021, 10, if unit.admin_level >= 3 { 14 } else { 17 }, 3),
@@ -249,18 +438,42 @@ impl App {
             match plan {
                 Missing => continue,
                 Draft => {
-                    self.save_report_at(&reporter, campaign_id, code, ReportAction::Save, content, at(2021, 10, 9, 2)).await?;
+                    self.save_report_at(
+                        &reporter,
+                        campaign_id,
+                        code,
+                        ReportAction::Save,
+                        content,
+                        at(2021, 10, 9, 2),
+                    )
+                    .await?;
                     continue;
                 }
                 _ => {
-                    self.save_report_at(&reporter, campaign_id, code, ReportAction::Submit, content, submit_at).await?;
+                    self.save_report_at(
+                        &reporter,
+                        campaign_id,
+                        code,
+                        ReportAction::Submit,
+                        content,
+                        submit_at,
+                    )
+                    .await?;
                 }
             }
             let reviewer = self.login_actor(reviewer_of(code)).await?;
             let review_at = submit_at + chrono::Duration::days(1);
             match plan {
                 AcceptedOnTime | AcceptedLate => {
-                    self.review_report_at(&reviewer, campaign_id, code, ReportAction::Accept, "", review_at).await?;
+                    self.review_report_at(
+                        &reviewer,
+                        campaign_id,
+                        code,
+                        ReportAction::Accept,
+                        "",
+                        review_at,
+                    )
+                    .await?;
                 }
                 Returned => {
                     self.review_report_at(&reviewer, campaign_id, code, ReportAction::Return, "Số người tham gia lớp bồi dưỡng chưa khớp với danh sách; đề nghị kiểm tra lại dòng 1.", review_at).await?;
@@ -272,21 +485,43 @@ impl App {
     }
 
     async fn add_demo_user(&self, tree_id: i64, u: &NewUser, hash: &str) -> Result<i64> {
-        let unit = self.store.unit_by_code(tree_id, &u.unit_code).await?.ok_or_else(|| AppError::NotFound(format!("đơn vị demo {}", u.unit_code)))?;
+        let unit = self
+            .store
+            .unit_by_code(tree_id, &u.unit_code)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("đơn vị demo {}", u.unit_code)))?;
         self.insert_user_hashed(None, &unit, u, hash).await
     }
 
     /// The actor of a demo account (no password check: the demo builds its own data).
     async fn login_actor(&self, username: &str) -> Result<Actor> {
-        let user = self.store.user_by_username(username).await?.ok_or_else(|| AppError::NotFound(format!("tài khoản {username}")))?;
-        let unit = self.store.unit(user.unit_id).await?.ok_or_else(|| AppError::NotFound("đơn vị".into()))?;
-        Ok(Actor { user, unit, ip: None })
+        let user = self
+            .store
+            .user_by_username(username)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("tài khoản {username}")))?;
+        let unit = self
+            .store
+            .unit(user.unit_id)
+            .await?
+            .ok_or_else(|| AppError::NotFound("đơn vị".into()))?;
+        Ok(Actor {
+            user,
+            unit,
+            ip: None,
+        })
     }
 
     /// Who enters a unit's report in the demo: the unit's reporter, or for Phường Tân Phú
     /// the Quận 7 reviewer, entering a paper report on its behalf.
-    async fn demo_actor_for(&self, unit: &tuanle_domain::unit::Unit, on_behalf: bool) -> Result<Actor> {
-        let own = DEMO_ACCOUNTS.iter().find(|(_, _, code, role)| *code == unit.code && *role == Role::Reporter);
+    async fn demo_actor_for(
+        &self,
+        unit: &tuanle_domain::unit::Unit,
+        on_behalf: bool,
+    ) -> Result<Actor> {
+        let own = DEMO_ACCOUNTS
+            .iter()
+            .find(|(_, _, code, role)| *code == unit.code && *role == Role::Reporter);
         match (own, on_behalf) {
             _ if on_behalf => self.login_actor("quan7").await,
             (Some((username, ..)), _) => self.login_actor(username).await,

@@ -17,9 +17,16 @@ pub const MAX_ATTEMPTS: i64 = 5;
 
 impl App {
     /// Queues a job now; with `dedupe_key`, only once across all instances.
-    pub async fn enqueue_job(&self, kind: &str, payload: serde_json::Value, dedupe_key: Option<&str>) -> Result<bool> {
+    pub async fn enqueue_job(
+        &self,
+        kind: &str,
+        payload: serde_json::Value,
+        dedupe_key: Option<&str>,
+    ) -> Result<bool> {
         let mut tx = self.store.begin().await?;
-        let queued = tx.enqueue_job(kind, &payload, dedupe_key, &time_text(Utc::now())).await?;
+        let queued = tx
+            .enqueue_job(kind, &payload, dedupe_key, &time_text(Utc::now()))
+            .await?;
         tx.commit().await?;
         Ok(queued)
     }
@@ -27,7 +34,12 @@ impl App {
     /// Queues the periodic jobs of the current period (idempotent across instances).
     pub async fn schedule_periodic_jobs(&self) -> Result<()> {
         let hour = Utc::now().format("%Y-%m-%dT%H").to_string();
-        self.enqueue_job(PURGE_SESSIONS, serde_json::json!({}), Some(&format!("{PURGE_SESSIONS}:{hour}"))).await?;
+        self.enqueue_job(
+            PURGE_SESSIONS,
+            serde_json::json!({}),
+            Some(&format!("{PURGE_SESSIONS}:{hour}")),
+        )
+        .await?;
         Ok(())
     }
 
@@ -42,9 +54,11 @@ impl App {
         match &outcome {
             Ok(()) => tx.finish_job(job.id, None, None).await?,
             Err(e) => {
-                let retry = (job.attempts < MAX_ATTEMPTS).then(|| time_text(Utc::now() + Duration::seconds(30 * job.attempts)));
+                let retry = (job.attempts < MAX_ATTEMPTS)
+                    .then(|| time_text(Utc::now() + Duration::seconds(30 * job.attempts)));
                 tracing::warn!(job = job.id, kind = %job.kind, error = %e, "việc nền lỗi");
-                tx.finish_job(job.id, Some(&e.to_string()), retry.as_deref()).await?;
+                tx.finish_job(job.id, Some(&e.to_string()), retry.as_deref())
+                    .await?;
             }
         }
         tx.commit().await?;
@@ -61,12 +75,19 @@ impl App {
                 Ok(())
             }
             REBUILD_CONSOLIDATION => {
-                let id = job.payload.get("campaign_id").and_then(|v| v.as_i64()).ok_or_else(|| AppError::invalid("campaign_id", "thiếu"))?;
+                let id = job
+                    .payload
+                    .get("campaign_id")
+                    .and_then(|v| v.as_i64())
+                    .ok_or_else(|| AppError::invalid("campaign_id", "thiếu"))?;
                 let differing = self.rebuild_consolidation(None, id).await?;
                 tracing::info!(campaign = id, differing, "đã tính lại tổng hợp");
                 Ok(())
             }
-            other => Err(AppError::invalid("Loại việc nền", format!("không biết \"{other}\""))),
+            other => Err(AppError::invalid(
+                "Loại việc nền",
+                format!("không biết \"{other}\""),
+            )),
         }
     }
 

@@ -22,6 +22,13 @@ pub type Result<T, E = AppError> = std::result::Result<T, E>;
 #[derive(Clone, Debug)]
 pub struct App {
     pub store: Store,
+    /// Templates by id. Stored templates never change (a change is a new version),
+    /// so this per-process cache is always valid and shared instances agree.
+    templates: std::sync::Arc<
+        std::sync::RwLock<
+            std::collections::HashMap<i64, std::sync::Arc<tuanle_domain::template::Template>>,
+        >,
+    >,
 }
 
 /// Người thực hiện — who is acting: a signed-in user, their unit, their address.
@@ -38,7 +45,10 @@ impl Actor {
         if allows(self.user.role, &self.unit, target, action) {
             Ok(())
         } else {
-            Err(AppError::Forbidden(format!("Bạn không có quyền với đơn vị \"{}\"", target.name)))
+            Err(AppError::Forbidden(format!(
+                "Bạn không có quyền với đơn vị \"{}\"",
+                target.name
+            )))
         }
     }
 
@@ -65,7 +75,10 @@ impl App {
     /// Opens the store and installs the built-in templates if missing.
     pub async fn open(url: &str) -> Result<App> {
         let store = Store::connect(url).await?;
-        let app = App { store };
+        let app = App {
+            store,
+            templates: Default::default(),
+        };
         app.install_builtin_templates().await?;
         Ok(app)
     }

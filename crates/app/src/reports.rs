@@ -1,6 +1,5 @@
 //! Báo cáo kết quả — filling, submitting, returning and accepting reports; photos.
 
-
 use tuanle_domain::access::Action;
 use tuanle_domain::campaign::{is_late, Campaign};
 use tuanle_domain::consolidate::{delta, ReportState};
@@ -37,21 +36,38 @@ pub type UserNames = std::collections::HashMap<i64, String>;
 
 impl App {
     /// The campaign, its template and a unit of its tree the actor can see.
-    pub async fn campaign_unit(&self, actor: &Actor, campaign_id: i64, unit_code: &str) -> Result<(Campaign, Template, Unit)> {
+    pub async fn campaign_unit(
+        &self,
+        actor: &Actor,
+        campaign_id: i64,
+        unit_code: &str,
+    ) -> Result<(Campaign, Template, Unit)> {
         let campaign = self.campaign(campaign_id).await?;
         if campaign.tree_id != actor.unit.tree_id {
-            return Err(AppError::NotFound(format!("Không tìm thấy Tuần lễ {campaign_id}")));
+            return Err(AppError::NotFound(format!(
+                "Không tìm thấy Tuần lễ {campaign_id}"
+            )));
         }
         let template = self.template(campaign.template_id).await?;
-        let unit = self.visible_unit(actor, campaign.tree_id, unit_code).await?;
+        let unit = self
+            .visible_unit(actor, campaign.tree_id, unit_code)
+            .await?;
         Ok((campaign, template, unit))
     }
 
     /// Đọc báo cáo of a unit.
-    pub async fn report_view(&self, actor: &Actor, campaign_id: i64, unit_code: &str) -> Result<ReportView> {
+    pub async fn report_view(
+        &self,
+        actor: &Actor,
+        campaign_id: i64,
+        unit_code: &str,
+    ) -> Result<ReportView> {
         let (campaign, template, unit) = self.campaign_unit(actor, campaign_id, unit_code).await?;
         let record = self.store.report(campaign.id, unit.id).await?;
-        let validation = record.as_ref().map(|r| validate(&template, &r.content, true)).unwrap_or_default();
+        let validation = record
+            .as_ref()
+            .map(|r| validate(&template, &r.content, true))
+            .unwrap_or_default();
         let deadline = campaign.deadline_for(unit.admin_level);
         Ok(ReportView {
             can_edit: actor.can(&unit, Action::EditReport),
@@ -67,8 +83,23 @@ impl App {
 
     /// Lưu nháp / Nộp báo cáo: stores the content, and on submit sends it up. Errors
     /// (and, on submit, warnings without explanation) block and store nothing.
-    pub async fn save_report(&self, actor: &Actor, campaign_id: i64, unit_code: &str, action: ReportAction, content: ReportContent) -> Result<ReportRecord> {
-        self.save_report_at(actor, campaign_id, unit_code, action, content, chrono::Utc::now()).await
+    pub async fn save_report(
+        &self,
+        actor: &Actor,
+        campaign_id: i64,
+        unit_code: &str,
+        action: ReportAction,
+        content: ReportContent,
+    ) -> Result<ReportRecord> {
+        self.save_report_at(
+            actor,
+            campaign_id,
+            unit_code,
+            action,
+            content,
+            chrono::Utc::now(),
+        )
+        .await
     }
 
     /// [`App::save_report`] with an explicit clock (the demo replays 2021).
@@ -95,14 +126,19 @@ impl App {
         if submitting {
             let missing: Vec<Issue> = v
                 .unexplained(&content)
-                .map(|w| Issue { message: format!("Cần giải trình: {}", w.message), ..w.clone() })
+                .map(|w| Issue {
+                    message: format!("Cần giải trình: {}", w.message),
+                    ..w.clone()
+                })
                 .collect();
             if !missing.is_empty() {
                 return Err(AppError::Validation(missing));
             }
         }
         // Drop explanations of warnings that no longer apply.
-        content.explanations.retain(|k, _| v.warnings.iter().any(|w| &w.key == k));
+        content
+            .explanations
+            .retain(|k, _| v.warnings.iter().any(|w| &w.key == k));
         let mut tx = self.store.begin().await?;
         tx.lock_campaign(campaign.id, false).await?;
         let before = tx.report(campaign.id, unit.id).await?;
@@ -132,20 +168,59 @@ impl App {
         row.entered_by = Some(actor.user.id);
         row.entered_on_behalf = actor.unit.id != unit.id;
         if submitting {
-            let first = row.first_submitted_at.clone().unwrap_or_else(|| now.clone());
-            row.late = is_late(tuanle_store::parse_time(&first)?, campaign.deadline_for(unit.admin_level));
+            let first = row
+                .first_submitted_at
+                .clone()
+                .unwrap_or_else(|| now.clone());
+            row.late = is_late(
+                tuanle_store::parse_time(&first)?,
+                campaign.deadline_for(unit.admin_level),
+            );
             row.first_submitted_at = Some(first);
             row.submitted_at = Some(now.clone());
         }
-        let after = ReportRecord { row: row.clone(), content };
-        let id = self.write_report(&mut tx, actor, &campaign, &template, &unit, before.as_ref(), &after, action, None).await?;
+        let after = ReportRecord {
+            row: row.clone(),
+            content,
+        };
+        let id = self
+            .write_report(
+                &mut tx,
+                actor,
+                &campaign,
+                &template,
+                &unit,
+                before.as_ref(),
+                &after,
+                action,
+                None,
+            )
+            .await?;
         tx.commit().await?;
-        Ok(ReportRecord { row: ReportRow { id, ..after.row }, content: after.content })
+        Ok(ReportRecord {
+            row: ReportRow { id, ..after.row },
+            content: after.content,
+        })
     }
 
     /// Trả lại / Chấp nhận a report of a unit below.
-    pub async fn review_report(&self, actor: &Actor, campaign_id: i64, unit_code: &str, action: ReportAction, comment: &str) -> Result<ReportRecord> {
-        self.review_report_at(actor, campaign_id, unit_code, action, comment, chrono::Utc::now()).await
+    pub async fn review_report(
+        &self,
+        actor: &Actor,
+        campaign_id: i64,
+        unit_code: &str,
+        action: ReportAction,
+        comment: &str,
+    ) -> Result<ReportRecord> {
+        self.review_report_at(
+            actor,
+            campaign_id,
+            unit_code,
+            action,
+            comment,
+            chrono::Utc::now(),
+        )
+        .await
     }
 
     /// [`App::review_report`] with an explicit clock.
@@ -169,7 +244,9 @@ impl App {
         actor.require(&unit, Action::Review)?;
         let mut tx = self.store.begin().await?;
         tx.lock_campaign(campaign.id, false).await?;
-        let before = tx.report(campaign.id, unit.id).await?.ok_or_else(|| AppError::NotFound(format!("Đơn vị \"{}\" chưa có báo cáo", unit.name)))?;
+        let before = tx.report(campaign.id, unit.id).await?.ok_or_else(|| {
+            AppError::NotFound(format!("Đơn vị \"{}\" chưa có báo cáo", unit.name))
+        })?;
         let next = transition(Some(before.row.status), action)?;
         let now = time_text(at);
         let mut row = before.row.clone();
@@ -180,8 +257,22 @@ impl App {
         row.review_comment = (!comment.is_empty()).then(|| comment.to_string());
         row.updated_at = now;
         row.updated_by = Some(actor.user.id);
-        let after = ReportRecord { row, content: before.content.clone() };
-        self.write_report(&mut tx, actor, &campaign, &template, &unit, Some(&before), &after, action, Some(comment)).await?;
+        let after = ReportRecord {
+            row,
+            content: before.content.clone(),
+        };
+        self.write_report(
+            &mut tx,
+            actor,
+            &campaign,
+            &template,
+            &unit,
+            Some(&before),
+            &after,
+            action,
+            Some(comment),
+        )
+        .await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -202,17 +293,40 @@ impl App {
         comment: Option<&str>,
     ) -> Result<i64> {
         let id = tx.save_report(&after.row, &after.content).await?;
-        tx.insert_report_history(id, after.row.version, action.as_str(), after.row.status, &after.content, comment, Some(actor.user.id), &after.row.updated_at).await?;
+        tx.insert_report_history(
+            id,
+            after.row.version,
+            action.as_str(),
+            after.row.status,
+            &after.content,
+            comment,
+            Some(actor.user.id),
+            &after.row.updated_at,
+        )
+        .await?;
         let slots = template.slot_count();
         let before_values = before.map(|b| b.content.figures.to_vector(template));
         let after_values = after.content.figures.to_vector(template);
         let required = campaign.required_types.contains(&unit.unit_type);
-        let b = before.zip(before_values.as_deref()).map(|(r, v)| ReportState { status: r.row.status, values: v, late: r.row.late, required });
-        let a = ReportState { status: after.row.status, values: &after_values, late: after.row.late, required };
+        let b = before
+            .zip(before_values.as_deref())
+            .map(|(r, v)| ReportState {
+                status: r.row.status,
+                values: v,
+                late: r.row.late,
+                required,
+            });
+        let a = ReportState {
+            status: after.row.status,
+            values: &after_values,
+            late: after.row.late,
+            required,
+        };
         let lineage = unit.lineage();
         for basis in Basis::ALL {
             if let Some(d) = delta(b.as_ref(), Some(&a), basis, slots) {
-                tx.apply_delta(after.row.campaign_id, &lineage, basis, &d).await?;
+                tx.apply_delta(after.row.campaign_id, &lineage, basis, &d)
+                    .await?;
             }
         }
         tx.audit(NewAudit {
@@ -229,7 +343,12 @@ impl App {
     }
 
     /// Lịch sử báo cáo.
-    pub async fn report_history(&self, actor: &Actor, campaign_id: i64, unit_code: &str) -> Result<Vec<tuanle_store::ReportHistoryEntry>> {
+    pub async fn report_history(
+        &self,
+        actor: &Actor,
+        campaign_id: i64,
+        unit_code: &str,
+    ) -> Result<Vec<tuanle_store::ReportHistoryEntry>> {
         let (campaign, _, unit) = self.campaign_unit(actor, campaign_id, unit_code).await?;
         match self.store.report(campaign.id, unit.id).await? {
             Some(r) => Ok(self.store.report_history(r.row.id).await?),
@@ -239,10 +358,22 @@ impl App {
 
     /// Thêm ảnh: checks the bytes (not the name) are a JPEG, PNG or WebP image within
     /// the size limit. A report that does not exist yet is created as a draft.
-    pub async fn add_photo(&self, actor: &Actor, campaign_id: i64, unit_code: &str, file_name: &str, data: &[u8], caption: &str) -> Result<i64> {
+    pub async fn add_photo(
+        &self,
+        actor: &Actor,
+        campaign_id: i64,
+        unit_code: &str,
+        file_name: &str,
+        data: &[u8],
+        caption: &str,
+    ) -> Result<i64> {
         let (campaign, template, unit) = self.campaign_unit(actor, campaign_id, unit_code).await?;
         actor.require(&unit, Action::EditReport)?;
-        let shown = if file_name.trim().is_empty() { "(không tên)" } else { file_name.trim() };
+        let shown = if file_name.trim().is_empty() {
+            "(không tên)"
+        } else {
+            file_name.trim()
+        };
         if data.is_empty() {
             return Err(AppError::BadFile(format!("Ảnh \"{shown}\": tệp rỗng")));
         }
@@ -253,29 +384,56 @@ impl App {
                 MAX_PHOTO_BYTES / 1_048_576
             )));
         }
-        let kind = infer::get(data).map(|k| k.mime_type()).unwrap_or("không rõ");
+        let kind = infer::get(data)
+            .map(|k| k.mime_type())
+            .unwrap_or("không rõ");
         if !PHOTO_TYPES.contains(&kind) {
-            return Err(AppError::BadFile(format!("Ảnh \"{shown}\": chỉ nhận ảnh JPEG, PNG hoặc WebP (nội dung tệp là {kind})")));
+            return Err(AppError::BadFile(format!(
+                "Ảnh \"{shown}\": chỉ nhận ảnh JPEG, PNG hoặc WebP (nội dung tệp là {kind})"
+            )));
         }
         let mut tx = self.store.begin().await?;
         let report = match tx.report(campaign.id, unit.id).await? {
             Some(r) => r,
             None => {
                 drop(tx);
-                self.save_report(actor, campaign.id, unit_code, ReportAction::Save, ReportContent::default()).await?;
+                self.save_report(
+                    actor,
+                    campaign.id,
+                    unit_code,
+                    ReportAction::Save,
+                    ReportContent::default(),
+                )
+                .await?;
                 tx = self.store.begin().await?;
-                tx.report(campaign.id, unit.id).await?.ok_or_else(|| AppError::NotFound("báo cáo".into()))?
+                tx.report(campaign.id, unit.id)
+                    .await?
+                    .ok_or_else(|| AppError::NotFound("báo cáo".into()))?
             }
         };
         if report.row.status == ReportStatus::Accepted {
-            return Err(AppError::Conflict("Báo cáo đã được chấp nhận, không thêm ảnh được".into()));
+            return Err(AppError::Conflict(
+                "Báo cáo đã được chấp nhận, không thêm ảnh được".into(),
+            ));
         }
         let existing = self.store.photos(report.row.id).await?.len();
         if existing >= MAX_PHOTOS {
-            return Err(AppError::BadFile(format!("Mỗi báo cáo có tối đa {MAX_PHOTOS} ảnh")));
+            return Err(AppError::BadFile(format!(
+                "Mỗi báo cáo có tối đa {MAX_PHOTOS} ảnh"
+            )));
         }
         let _ = template;
-        let id = tx.insert_photo(report.row.id, shown, kind, data, caption.trim(), Some(actor.user.id), &now_text()).await?;
+        let id = tx
+            .insert_photo(
+                report.row.id,
+                shown,
+                kind,
+                data,
+                caption.trim(),
+                Some(actor.user.id),
+                &now_text(),
+            )
+            .await?;
         tx.audit(NewAudit {
             action: "add_photo".into(),
             object_type: "report_photo".into(),
@@ -290,23 +448,50 @@ impl App {
     }
 
     /// Xóa ảnh.
-    pub async fn delete_photo(&self, actor: &Actor, campaign_id: i64, unit_code: &str, photo_id: i64) -> Result<()> {
+    pub async fn delete_photo(
+        &self,
+        actor: &Actor,
+        campaign_id: i64,
+        unit_code: &str,
+        photo_id: i64,
+    ) -> Result<()> {
         let (campaign, _, unit) = self.campaign_unit(actor, campaign_id, unit_code).await?;
         actor.require(&unit, Action::EditReport)?;
-        let report = self.store.report(campaign.id, unit.id).await?.ok_or_else(|| AppError::NotFound("Không tìm thấy báo cáo".into()))?;
+        let report = self
+            .store
+            .report(campaign.id, unit.id)
+            .await?
+            .ok_or_else(|| AppError::NotFound("Không tìm thấy báo cáo".into()))?;
         let mut tx = self.store.begin().await?;
         if !tx.delete_photo(report.row.id, photo_id).await? {
             return Err(AppError::NotFound("Không tìm thấy ảnh".into()));
         }
-        tx.audit(NewAudit { action: "delete_photo".into(), object_type: "report_photo".into(), object_id: photo_id.to_string(), unit_id: Some(unit.id), ..actor.audit() }).await?;
+        tx.audit(NewAudit {
+            action: "delete_photo".into(),
+            object_type: "report_photo".into(),
+            object_id: photo_id.to_string(),
+            unit_id: Some(unit.id),
+            ..actor.audit()
+        })
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// A photo's bytes, if the actor can see its report.
-    pub async fn photo(&self, actor: &Actor, campaign_id: i64, unit_code: &str, photo_id: i64) -> Result<(String, Vec<u8>)> {
+    pub async fn photo(
+        &self,
+        actor: &Actor,
+        campaign_id: i64,
+        unit_code: &str,
+        photo_id: i64,
+    ) -> Result<(String, Vec<u8>)> {
         let (campaign, _, unit) = self.campaign_unit(actor, campaign_id, unit_code).await?;
-        let report = self.store.report(campaign.id, unit.id).await?.ok_or_else(|| AppError::NotFound("Không tìm thấy báo cáo".into()))?;
+        let report = self
+            .store
+            .report(campaign.id, unit.id)
+            .await?
+            .ok_or_else(|| AppError::NotFound("Không tìm thấy báo cáo".into()))?;
         match self.store.photo_data(photo_id).await? {
             Some((rid, ct, data)) if rid == report.row.id => Ok((ct, data)),
             _ => Err(AppError::NotFound("Không tìm thấy ảnh".into())),
@@ -337,4 +522,3 @@ fn report_json(r: &ReportRecord) -> serde_json::Value {
         "content": r.content,
     })
 }
-

@@ -40,10 +40,17 @@ pub struct NewBody {
 }
 
 fn body_code_suffix(unit_type: &str) -> String {
-    tuanle_domain::text::search_key(unit_type).replace([' ', '-', ','], "").to_uppercase()
+    tuanle_domain::text::search_key(unit_type)
+        .replace([' ', '-', ','], "")
+        .to_uppercase()
 }
 
-async fn parent_in_tx(tx: &mut Tx, cache: &mut HashMap<String, Unit>, tree_id: i64, code: &str) -> Result<Option<Unit>> {
+async fn parent_in_tx(
+    tx: &mut Tx,
+    cache: &mut HashMap<String, Unit>,
+    tree_id: i64,
+    code: &str,
+) -> Result<Option<Unit>> {
     if let Some(u) = cache.get(code) {
         return Ok(Some(u.clone()));
     }
@@ -76,13 +83,18 @@ impl App {
             actor.require(&root, Action::Administer)?;
         } else if let Some(actor) = actor {
             if !actor.is_national() || actor.user.role != tuanle_domain::access::Role::Admin {
-                return Err(AppError::Forbidden("Chỉ quản trị cấp trung ương được tạo cây đơn vị".into()));
+                return Err(AppError::Forbidden(
+                    "Chỉ quản trị cấp trung ương được tạo cây đơn vị".into(),
+                ));
             }
         }
         let mut tx = self.store.begin().await?;
         let (tree, root) = match existing {
             Some(t) => {
-                let root = tx.unit_by_code(t.id, tuanle_domain::unit::ROOT_CODE).await?.ok_or_else(|| AppError::NotFound("gốc cây đơn vị".into()))?;
+                let root = tx
+                    .unit_by_code(t.id, tuanle_domain::unit::ROOT_CODE)
+                    .await?
+                    .ok_or_else(|| AppError::NotFound("gốc cây đơn vị".into()))?;
                 (t, root)
             }
             None => tx.create_tree(tree_name.trim(), effective_date).await?,
@@ -91,9 +103,19 @@ impl App {
         let mut summary = ImportSummary::default();
         let total = records.len();
         for (i, r) in records.iter().enumerate() {
-            let parent = self.resolve_parent(&mut tx, &mut cache, &tree, &root, r).await?;
+            let parent = self
+                .resolve_parent(&mut tx, &mut cache, &tree, &root, r)
+                .await?;
             let (outcome, unit) = tx
-                .upsert_unit(&parent, &UnitUpsert { code: r.code.clone(), name: r.name.clone(), unit_type: r.unit_type.clone(), parent_id: parent.id })
+                .upsert_unit(
+                    &parent,
+                    &UnitUpsert {
+                        code: r.code.clone(),
+                        name: r.name.clone(),
+                        unit_type: r.unit_type.clone(),
+                        parent_id: parent.id,
+                    },
+                )
                 .await?;
             summary.count(outcome);
             cache.insert(unit.code.clone(), unit);
@@ -107,13 +129,22 @@ impl App {
         audit.object_type = "unit_tree".into();
         audit.object_id = tree.id.to_string();
         audit.unit_id = Some(root.id);
-        audit.after = Some(serde_json::json!({ "tree": tree.name, "created": summary.created, "updated": summary.updated, "unchanged": summary.unchanged }));
+        audit.after = Some(
+            serde_json::json!({ "tree": tree.name, "created": summary.created, "updated": summary.updated, "unchanged": summary.unchanged }),
+        );
         tx.audit(audit).await?;
         tx.commit().await?;
         Ok((tree, summary))
     }
 
-    async fn resolve_parent(&self, tx: &mut Tx, cache: &mut HashMap<String, Unit>, tree: &UnitTree, root: &Unit, r: &UnitRecord) -> Result<Unit> {
+    async fn resolve_parent(
+        &self,
+        tx: &mut Tx,
+        cache: &mut HashMap<String, Unit>,
+        tree: &UnitTree,
+        root: &Unit,
+        r: &UnitRecord,
+    ) -> Result<Unit> {
         match &r.parent_code {
             None => Ok(root.clone()),
             Some(pc) => parent_in_tx(tx, cache, tree.id, pc)
@@ -125,7 +156,9 @@ impl App {
     /// Thêm cơ quan, đơn vị trực thuộc under an administrative unit or another body.
     pub async fn add_body(&self, actor: &Actor, tree_id: i64, body: &NewBody) -> Result<Unit> {
         let mut tx = self.store.begin().await?;
-        let unit = self.add_body_in(&mut tx, actor, tree_id, body, None).await?;
+        let unit = self
+            .add_body_in(&mut tx, actor, tree_id, body, None)
+            .await?;
         for (campaign, required) in tx.campaigns_on_tree(tree_id).await? {
             if required.contains(&unit.unit_type) {
                 tx.add_expected(campaign, &unit.lineage(), 1).await?;
@@ -135,7 +168,14 @@ impl App {
         Ok(unit)
     }
 
-    async fn add_body_in(&self, tx: &mut Tx, actor: &Actor, tree_id: i64, body: &NewBody, line: Option<usize>) -> Result<Unit> {
+    async fn add_body_in(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        tree_id: i64,
+        body: &NewBody,
+        line: Option<usize>,
+    ) -> Result<Unit> {
         let at = |field: &str| match line {
             Some(l) => format!("Dòng {l}, {field}"),
             None => field.to_string(),
@@ -145,7 +185,14 @@ impl App {
             return Err(AppError::invalid(at("Tên đơn vị"), "không được để trống"));
         }
         if !BODY_TYPES.contains(&body.unit_type.as_str()) {
-            return Err(AppError::invalid(at("Loại đơn vị"), format!("\"{}\" không có trong danh sách: {}", body.unit_type, BODY_TYPES.join(", "))));
+            return Err(AppError::invalid(
+                at("Loại đơn vị"),
+                format!(
+                    "\"{}\" không có trong danh sách: {}",
+                    body.unit_type,
+                    BODY_TYPES.join(", ")
+                ),
+            ));
         }
         // A unit outside the actor's subtree is reported as missing, so that codes
         // elsewhere cannot be probed.
@@ -153,12 +200,25 @@ impl App {
             .unit_by_code(tree_id, body.parent_code.trim())
             .await?
             .filter(|p| actor.can(p, Action::View))
-            .ok_or_else(|| AppError::invalid(at("Đơn vị cấp trên"), format!("không có đơn vị mã \"{}\"", body.parent_code.trim())))?;
+            .ok_or_else(|| {
+                AppError::invalid(
+                    at("Đơn vị cấp trên"),
+                    format!("không có đơn vị mã \"{}\"", body.parent_code.trim()),
+                )
+            })?;
         actor.require(&parent, Action::Administer)?;
-        let code = match body.code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        let code = match body
+            .code
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+        {
             Some(c) => {
                 if c.len() > 40 || c.contains(char::is_whitespace) {
-                    return Err(AppError::invalid(at("Mã đơn vị"), "tối đa 40 ký tự, không có khoảng trắng"));
+                    return Err(AppError::invalid(
+                        at("Mã đơn vị"),
+                        "tối đa 40 ký tự, không có khoảng trắng",
+                    ));
                 }
                 c.to_string()
             }
@@ -174,9 +234,22 @@ impl App {
             }
         };
         if tx.unit_by_code(tree_id, &code).await?.is_some() {
-            return Err(AppError::Conflict(format!("{}: mã đơn vị \"{code}\" đã có trong cây", at("Mã đơn vị"))));
+            return Err(AppError::Conflict(format!(
+                "{}: mã đơn vị \"{code}\" đã có trong cây",
+                at("Mã đơn vị")
+            )));
         }
-        let (_, unit) = tx.upsert_unit(&parent, &UnitUpsert { code: code.clone(), name: name.clone(), unit_type: body.unit_type.clone(), parent_id: parent.id }).await?;
+        let (_, unit) = tx
+            .upsert_unit(
+                &parent,
+                &UnitUpsert {
+                    code: code.clone(),
+                    name: name.clone(),
+                    unit_type: body.unit_type.clone(),
+                    parent_id: parent.id,
+                },
+            )
+            .await?;
         tx.audit(NewAudit {
             action: "add_body".into(),
             object_type: "unit".into(),
@@ -190,13 +263,26 @@ impl App {
     }
 
     /// Nhập cơ quan trực thuộc from CSV (`code,name,type,parent_code`); all or nothing.
-    pub async fn import_bodies(&self, actor: &Actor, tree_id: i64, file: &[u8]) -> Result<Vec<Unit>> {
+    pub async fn import_bodies(
+        &self,
+        actor: &Actor,
+        tree_id: i64,
+        file: &[u8],
+    ) -> Result<Vec<Unit>> {
         let records = parse_bodies(file).map_err(|e| AppError::BadFile(e.to_string()))?;
         let mut tx = self.store.begin().await?;
         let mut out = Vec::new();
         for r in records {
-            let body = NewBody { parent_code: r.parent_code, code: Some(r.code), name: r.name, unit_type: r.unit_type };
-            out.push(self.add_body_in(&mut tx, actor, tree_id, &body, Some(r.line)).await?);
+            let body = NewBody {
+                parent_code: r.parent_code,
+                code: Some(r.code),
+                name: r.name,
+                unit_type: r.unit_type,
+            };
+            out.push(
+                self.add_body_in(&mut tx, actor, tree_id, &body, Some(r.line))
+                    .await?,
+            );
         }
         crate::consolidation::refresh_expected(&mut tx, tree_id, None).await?;
         tx.commit().await?;
@@ -205,17 +291,31 @@ impl App {
 
     /// A unit of a tree by code, readable by the actor.
     pub async fn visible_unit(&self, actor: &Actor, tree_id: i64, code: &str) -> Result<Unit> {
-        let unit = self.store.unit_by_code(tree_id, code).await?.ok_or_else(|| AppError::NotFound(format!("Không tìm thấy đơn vị mã \"{code}\"")))?;
+        let unit = self
+            .store
+            .unit_by_code(tree_id, code)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("Không tìm thấy đơn vị mã \"{code}\"")))?;
         if !actor.can(&unit, Action::View) {
             // Same answer as a missing unit: do not reveal what exists outside the subtree.
-            return Err(AppError::NotFound(format!("Không tìm thấy đơn vị mã \"{code}\"")));
+            return Err(AppError::NotFound(format!(
+                "Không tìm thấy đơn vị mã \"{code}\""
+            )));
         }
         Ok(unit)
     }
 
     /// Tìm đơn vị by name within the actor's subtree, with or without diacritics.
     pub async fn search_units(&self, actor: &Actor, query: &str, limit: i64) -> Result<Vec<Unit>> {
-        Ok(self.store.search_units(actor.unit.tree_id, &actor.unit.path, query, limit.clamp(1, 200)).await?)
+        Ok(self
+            .store
+            .search_units(
+                actor.unit.tree_id,
+                &actor.unit.path,
+                query,
+                limit.clamp(1, 200),
+            )
+            .await?)
     }
 
     /// The path of names from the root to a unit (for breadcrumbs).

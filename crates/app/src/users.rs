@@ -19,26 +19,46 @@ pub struct NewUser {
 }
 
 fn check_username(u: &str) -> Result<()> {
-    let ok = (3..=40).contains(&u.len()) && u.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    let ok = (3..=40).contains(&u.len())
+        && u.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
     if ok {
         Ok(())
     } else {
-        Err(AppError::invalid("Tên đăng nhập", "từ 3 đến 40 ký tự: chữ không dấu, số, dấu chấm, gạch dưới, gạch ngang"))
+        Err(AppError::invalid(
+            "Tên đăng nhập",
+            "từ 3 đến 40 ký tự: chữ không dấu, số, dấu chấm, gạch dưới, gạch ngang",
+        ))
     }
 }
 
 impl App {
     /// Tạo tài khoản. `actor` is `None` only for the command line (`tuanle user add`).
     /// `enforce_policy` is false only for the demo's fixed passwords.
-    pub async fn add_user(&self, actor: Option<&Actor>, tree_id: i64, u: &NewUser, enforce_policy: bool) -> Result<i64> {
+    pub async fn add_user(
+        &self,
+        actor: Option<&Actor>,
+        tree_id: i64,
+        u: &NewUser,
+        enforce_policy: bool,
+    ) -> Result<i64> {
         check_username(&u.username)?;
         if u.full_name.trim().is_empty() {
             return Err(AppError::invalid("Họ tên", "không được để trống"));
         }
         if enforce_policy && u.password.chars().count() < MIN_PASSWORD_LEN {
-            return Err(AppError::invalid("Mật khẩu", format!("cần ít nhất {MIN_PASSWORD_LEN} ký tự")));
+            return Err(AppError::invalid(
+                "Mật khẩu",
+                format!("cần ít nhất {MIN_PASSWORD_LEN} ký tự"),
+            ));
         }
-        let unit = self.store.unit_by_code(tree_id, u.unit_code.trim()).await?.ok_or_else(|| AppError::invalid("Đơn vị", format!("không có đơn vị mã \"{}\"", u.unit_code)))?;
+        let unit = self
+            .store
+            .unit_by_code(tree_id, u.unit_code.trim())
+            .await?
+            .ok_or_else(|| {
+                AppError::invalid("Đơn vị", format!("không có đơn vị mã \"{}\"", u.unit_code))
+            })?;
         if let Some(a) = actor {
             a.require(&unit, Action::Administer)?;
         }
@@ -47,15 +67,32 @@ impl App {
     }
 
     /// Stores an account whose password is already hashed (the demo hashes its one password once).
-    pub(crate) async fn insert_user_hashed(&self, actor: Option<&Actor>, unit: &tuanle_domain::unit::Unit, u: &NewUser, hash: &str) -> Result<i64> {
+    pub(crate) async fn insert_user_hashed(
+        &self,
+        actor: Option<&Actor>,
+        unit: &tuanle_domain::unit::Unit,
+        u: &NewUser,
+        hash: &str,
+    ) -> Result<i64> {
         let mut tx = self.store.begin().await?;
-        let id = tx.insert_user(&u.username, u.full_name.trim(), u.email.as_deref(), hash, unit.id, u.role).await?;
+        let id = tx
+            .insert_user(
+                &u.username,
+                u.full_name.trim(),
+                u.email.as_deref(),
+                hash,
+                unit.id,
+                u.role,
+            )
+            .await?;
         let mut audit = actor.map(|a| a.audit()).unwrap_or_default();
         audit.action = "add_user".into();
         audit.object_type = "user".into();
         audit.object_id = id.to_string();
         audit.unit_id = Some(unit.id);
-        audit.after = Some(serde_json::json!({ "username": u.username, "full_name": u.full_name, "unit": unit.code, "role": u.role.as_str() }));
+        audit.after = Some(
+            serde_json::json!({ "username": u.username, "full_name": u.full_name, "unit": unit.code, "role": u.role.as_str() }),
+        );
         tx.audit(audit).await?;
         tx.commit().await?;
         Ok(id)
@@ -67,4 +104,3 @@ impl App {
         Ok(self.store.users_in_subtree(&actor.unit.path).await?)
     }
 }
-

@@ -20,7 +20,8 @@ struct Tree {
 }
 
 fn tree_strategy() -> impl Strategy<Value = Tree> {
-    prop::collection::vec(prop::collection::vec(1usize..4, 1..3), 1..3).prop_map(|shape| Tree { shape })
+    prop::collection::vec(prop::collection::vec(1usize..4, 1..3), 1..3)
+        .prop_map(|shape| Tree { shape })
 }
 
 #[derive(Debug, Clone)]
@@ -34,10 +35,19 @@ fn steps_strategy() -> impl Strategy<Value = Vec<Step>> {
     prop::collection::vec(
         (
             0usize..64,
-            prop_oneof![Just(ReportAction::Save), Just(ReportAction::Submit), Just(ReportAction::Return), Just(ReportAction::Accept)],
+            prop_oneof![
+                Just(ReportAction::Save),
+                Just(ReportAction::Submit),
+                Just(ReportAction::Return),
+                Just(ReportAction::Accept)
+            ],
             [0i64..20, 0i64..20, 0i64..500, 0i64..3_000_000],
         )
-            .prop_map(|(unit, action, values)| Step { unit, action, values }),
+            .prop_map(|(unit, action, values)| Step {
+                unit,
+                action,
+                values,
+            }),
         1..40,
     )
 }
@@ -73,13 +83,32 @@ async fn run_case(tree: Tree, steps: Vec<Step>) -> Result<(), TestCaseError> {
     let app = App::open(&db.url).await.unwrap();
     let (csv, codes) = units_csv(&tree);
     let date = chrono::NaiveDate::from_ymd_opt(2021, 11, 1).unwrap();
-    let (t, _) = app.import_units(None, "Thử", date, csv.as_bytes(), |_, _| {}).await.unwrap();
-    let admin = NewUser { username: "admin".into(), full_name: "Quản trị".into(), email: None, password: "mat-khau-dai".into(), unit_code: "VN".into(), role: Role::Admin };
+    let (t, _) = app
+        .import_units(None, "Thử", date, csv.as_bytes(), |_, _| {})
+        .await
+        .unwrap();
+    let admin = NewUser {
+        username: "admin".into(),
+        full_name: "Quản trị".into(),
+        email: None,
+        password: "mat-khau-dai".into(),
+        unit_code: "VN".into(),
+        role: Role::Admin,
+    };
     app.add_user(None, t.id, &admin, true).await.unwrap();
     let user = app.store.user_by_username("admin").await.unwrap().unwrap();
     let unit = app.store.unit(user.unit_id).await.unwrap().unwrap();
-    let actor = Actor { user, unit, ip: None };
-    let template_id = app.store.template_id("tuanle-2021", 1).await.unwrap().unwrap();
+    let actor = Actor {
+        user,
+        unit,
+        ip: None,
+    };
+    let template_id = app
+        .store
+        .template_id("tuanle-2021", 1)
+        .await
+        .unwrap()
+        .unwrap();
     let d = |m, day| chrono::NaiveDate::from_ymd_opt(2021, m, day).unwrap();
     let campaign = Campaign {
         id: 0,
@@ -91,24 +120,41 @@ async fn run_case(tree: Tree, steps: Vec<Step>) -> Result<(), TestCaseError> {
         tree_id: t.id,
         template_id,
         required_types: vec!["Tỉnh".into(), "Huyện".into(), "Xã".into()],
-        deadlines: vec![LevelDeadline { admin_level: 3, deadline: d(10, 12) }],
+        deadlines: vec![LevelDeadline {
+            admin_level: 3,
+            deadline: d(10, 12),
+        }],
     };
     let cid = app.create_campaign(Some(&actor), &campaign).await.unwrap();
     for s in steps {
         let code = &codes[s.unit % codes.len()];
         let mut content = ReportContent::default();
         content.figures.set("1.01", "count", Some(s.values[0]));
-        content.figures.set("1.01", "people", Some(s.values[0] * 10));
+        content
+            .figures
+            .set("1.01", "people", Some(s.values[0] * 10));
         content.figures.set("2", "count", Some(s.values[1]));
         content.figures.set("4.2", "count", Some(s.values[2]));
         content.figures.set("10.1", "count", Some(s.values[3]));
         let r = match s.action {
-            ReportAction::Save | ReportAction::Submit => app.save_report(&actor, cid, code, s.action, content).await.map(|_| ()),
-            _ => app.review_report(&actor, cid, code, s.action, "Kiểm tra lại").await.map(|_| ()),
+            ReportAction::Save | ReportAction::Submit => app
+                .save_report(&actor, cid, code, s.action, content)
+                .await
+                .map(|_| ()),
+            _ => app
+                .review_report(&actor, cid, code, s.action, "Kiểm tra lại")
+                .await
+                .map(|_| ()),
         };
         // Invalid transitions are refused and must change nothing; others succeed.
         if let Err(e) = r {
-            prop_assert!(matches!(e, tuanle_app::AppError::Domain(_) | tuanle_app::AppError::NotFound(_)), "unexpected error {e}");
+            prop_assert!(
+                matches!(
+                    e,
+                    tuanle_app::AppError::Domain(_) | tuanle_app::AppError::NotFound(_)
+                ),
+                "unexpected error {e}"
+            );
         }
     }
     let template = app.template(template_id).await.unwrap();
@@ -121,15 +167,31 @@ async fn run_case(tree: Tree, steps: Vec<Step>) -> Result<(), TestCaseError> {
     let by_id: HashMap<i64, _> = all_units.iter().map(|u| (u.id, u.clone())).collect();
     for basis in Basis::ALL {
         for u in &all_units {
-            let got = stored.get(&(u.id, basis)).cloned().unwrap_or_else(|| Totals::zero(slots));
+            let got = stored
+                .get(&(u.id, basis))
+                .cloned()
+                .unwrap_or_else(|| Totals::zero(slots));
             let mut expected = Totals::zero(slots);
             if let Some(r) = app.store.report(cid, u.id).await.unwrap() {
                 if r.row.status.counts_in(basis) {
-                    expected.add(&Totals { values: r.content.figures.to_vector(&template), reports: 1, late: i64::from(r.row.late) }, 1);
+                    expected.add(
+                        &Totals {
+                            values: r.content.figures.to_vector(&template),
+                            reports: 1,
+                            late: i64::from(r.row.late),
+                        },
+                        1,
+                    );
                 }
             }
             for child in by_id.values().filter(|c| c.parent_id == Some(u.id)) {
-                expected.add(&stored.get(&(child.id, basis)).cloned().unwrap_or_else(|| Totals::zero(slots)), 1);
+                expected.add(
+                    &stored
+                        .get(&(child.id, basis))
+                        .cloned()
+                        .unwrap_or_else(|| Totals::zero(slots)),
+                    1,
+                );
             }
             prop_assert_eq!(&got, &expected, "unit {} basis {:?}", u.code, basis);
         }

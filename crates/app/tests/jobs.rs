@@ -19,7 +19,13 @@ async fn two_instances_share_the_queue_and_run_each_job_once() {
     let n = 40;
     for i in 0..n {
         let app = if i % 2 == 0 { &a } else { &b };
-        app.enqueue_job(REBUILD_CONSOLIDATION, serde_json::json!({ "campaign_id": campaign }), None).await.unwrap();
+        app.enqueue_job(
+            REBUILD_CONSOLIDATION,
+            serde_json::json!({ "campaign_id": campaign }),
+            None,
+        )
+        .await
+        .unwrap();
     }
     let run = |app: App, name: &'static str| {
         tokio::spawn(async move {
@@ -37,10 +43,20 @@ async fn two_instances_share_the_queue_and_run_each_job_once() {
     assert_eq!(jobs.len(), n);
     for j in &jobs {
         assert_eq!(j.status, "done", "{j:?}");
-        assert_eq!(j.attempts, 1, "job {} was claimed {} times", j.id, j.attempts);
-        assert!(matches!(j.claimed_by.as_deref(), Some("instance-a" | "instance-b")));
+        assert_eq!(
+            j.attempts, 1,
+            "job {} was claimed {} times",
+            j.id, j.attempts
+        );
+        assert!(matches!(
+            j.claimed_by.as_deref(),
+            Some("instance-a" | "instance-b")
+        ));
     }
-    let by_a = jobs.iter().filter(|j| j.claimed_by.as_deref() == Some("instance-a")).count();
+    let by_a = jobs
+        .iter()
+        .filter(|j| j.claimed_by.as_deref() == Some("instance-a"))
+        .count();
     let purge = &a.store.jobs(PURGE_SESSIONS).await.unwrap()[0];
     let purge_by_a = usize::from(purge.claimed_by.as_deref() == Some("instance-a"));
     assert_eq!(by_a + purge_by_a, ra, "rows claimed by a match what a ran");
@@ -50,11 +66,20 @@ async fn two_instances_share_the_queue_and_run_each_job_once() {
 async fn a_failing_job_is_retried_later_and_recorded() {
     let db = tuanle_store::testing::fresh_db().await;
     let app = App::open(&db.url).await.unwrap();
-    app.enqueue_job(REBUILD_CONSOLIDATION, serde_json::json!({ "campaign_id": 999 }), None).await.unwrap();
+    app.enqueue_job(
+        REBUILD_CONSOLIDATION,
+        serde_json::json!({ "campaign_id": 999 }),
+        None,
+    )
+    .await
+    .unwrap();
     assert!(app.run_one_job("x").await.unwrap().is_some());
     let j = &app.store.jobs(REBUILD_CONSOLIDATION).await.unwrap()[0];
     assert_eq!(j.status, "queued", "re-queued for a later retry");
-    assert!(j.last_error.as_deref().unwrap_or("").contains("999"), "{j:?}");
+    assert!(
+        j.last_error.as_deref().unwrap_or("").contains("999"),
+        "{j:?}"
+    );
     // Not due yet: nothing to run now.
     assert!(app.run_one_job("x").await.unwrap().is_none());
 }

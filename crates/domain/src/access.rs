@@ -80,7 +80,17 @@ mod tests {
     use super::*;
 
     fn unit(id: i64, path: &str) -> Unit {
-        Unit { id, tree_id: 1, code: id.to_string(), name: String::new(), unit_type: String::new(), depth: 0, admin_level: 0, parent_id: None, path: path.into() }
+        Unit {
+            id,
+            tree_id: 1,
+            code: id.to_string(),
+            name: String::new(),
+            unit_type: String::new(),
+            depth: 0,
+            admin_level: 0,
+            parent_id: None,
+            path: path.into(),
+        }
     }
 
     #[test]
@@ -95,12 +105,22 @@ mod tests {
         assert!(!allows(Role::Reporter, &ward, &district, Action::View));
         assert!(!allows(Role::Reporter, &ward, &ward, Action::Review));
         assert!(allows(Role::Reviewer, &district, &ward, Action::Review));
-        assert!(!allows(Role::Reviewer, &district, &district, Action::Review));
+        assert!(!allows(
+            Role::Reviewer,
+            &district,
+            &district,
+            Action::Review
+        ));
         assert!(!allows(Role::Reviewer, &district, &province, Action::View));
         assert!(allows(Role::Reviewer, &district, &ward, Action::EditReport));
         assert!(!allows(Role::Viewer, &province, &ward, Action::EditReport));
         assert!(allows(Role::Viewer, &province, &ward, Action::View));
         assert!(allows(Role::Admin, &province, &ward, Action::Administer));
-        assert!(!allows(Role::Reviewer, &province, &ward, Action::Administer));
+        assert!(!allows(
+            Role::Reviewer,
+            &province,
+            &ward,
+            Action::Administer
+        ));
     }
 }

@@ -56,7 +56,12 @@ impl Campaign {
 
     /// Checks the fields a person enters.
     pub fn check(&self) -> Result<(), DomainError> {
-        let bad = |field: &str, message: &str| Err(DomainError::InvalidInput { field: field.into(), message: message.into() });
+        let bad = |field: &str, message: &str| {
+            Err(DomainError::InvalidInput {
+                field: field.into(),
+                message: message.into(),
+            })
+        };
         if self.name.trim().is_empty() {
             return bad("Tên đợt", "không được để trống");
         }
@@ -81,7 +86,11 @@ impl Campaign {
 /// The last instant of a deadline day in Vietnam time.
 pub fn deadline_end(deadline: NaiveDate) -> DateTime<Utc> {
     let end = deadline.and_time(NaiveTime::from_hms_opt(23, 59, 59).expect("valid time"));
-    vietnam_offset().from_local_datetime(&end).single().expect("fixed offset").with_timezone(&Utc)
+    vietnam_offset()
+        .from_local_datetime(&end)
+        .single()
+        .expect("fixed offset")
+        .with_timezone(&Utc)
 }
 
 /// Nộp muộn — whether a report first submitted at `submitted_at` is late.
@@ -109,9 +118,18 @@ mod tests {
             template_id: 1,
             required_types: vec!["Phường".into()],
             deadlines: vec![
-                LevelDeadline { admin_level: 3, deadline: d(2021, 10, 12) },
-                LevelDeadline { admin_level: 2, deadline: d(2021, 10, 15) },
-                LevelDeadline { admin_level: 1, deadline: d(2021, 10, 19) },
+                LevelDeadline {
+                    admin_level: 3,
+                    deadline: d(2021, 10, 12),
+                },
+                LevelDeadline {
+                    admin_level: 2,
+                    deadline: d(2021, 10, 15),
+                },
+                LevelDeadline {
+                    admin_level: 1,
+                    deadline: d(2021, 10, 19),
+                },
             ],
         }
     }

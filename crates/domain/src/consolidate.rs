@@ -22,7 +22,11 @@ pub struct Totals {
 
 impl Totals {
     pub fn zero(slots: usize) -> Totals {
-        Totals { values: vec![0; slots], reports: 0, late: 0 }
+        Totals {
+            values: vec![0; slots],
+            reports: 0,
+            late: 0,
+        }
     }
 
     /// Adds `other` (scaled by `sign`, +1 or −1).
@@ -60,13 +64,22 @@ pub struct ReportState<'a> {
 /// The contribution of a report (or of no report) to one basis.
 pub fn contribution(state: Option<&ReportState<'_>>, basis: Basis, slots: usize) -> Totals {
     match state {
-        Some(s) if s.status.counts_in(basis) => Totals { values: s.values.to_vec(), reports: i64::from(s.required), late: i64::from(s.required && s.late) },
+        Some(s) if s.status.counts_in(basis) => Totals {
+            values: s.values.to_vec(),
+            reports: i64::from(s.required),
+            late: i64::from(s.required && s.late),
+        },
         _ => Totals::zero(slots),
     }
 }
 
 /// The change a report's move from `before` to `after` makes to one basis; `None` when nothing changes.
-pub fn delta(before: Option<&ReportState<'_>>, after: Option<&ReportState<'_>>, basis: Basis, slots: usize) -> Option<Totals> {
+pub fn delta(
+    before: Option<&ReportState<'_>>,
+    after: Option<&ReportState<'_>>,
+    basis: Basis,
+    slots: usize,
+) -> Option<Totals> {
     let mut d = contribution(after, basis, slots);
     d.add(&contribution(before, basis, slots), -1);
     (!d.is_zero()).then_some(d)
@@ -75,7 +88,12 @@ pub fn delta(before: Option<&ReportState<'_>>, after: Option<&ReportState<'_>>, 
 /// Recomputes every unit's totals from raw reports. `parents` maps each unit to its
 /// parent; `reports` gives each reporting unit's current state. Units with nothing in
 /// their subtree are absent from the result.
-pub fn rebuild(parents: &HashMap<i64, Option<i64>>, reports: &HashMap<i64, ReportState<'_>>, basis: Basis, slots: usize) -> HashMap<i64, Totals> {
+pub fn rebuild(
+    parents: &HashMap<i64, Option<i64>>,
+    reports: &HashMap<i64, ReportState<'_>>,
+    basis: Basis,
+    slots: usize,
+) -> HashMap<i64, Totals> {
     let mut out: HashMap<i64, Totals> = HashMap::new();
     for (unit, state) in reports {
         let c = contribution(Some(state), basis, slots);
@@ -85,7 +103,9 @@ pub fn rebuild(parents: &HashMap<i64, Option<i64>>, reports: &HashMap<i64, Repor
         let mut cur = Some(*unit);
         let mut guard = 0;
         while let Some(u) = cur {
-            out.entry(u).or_insert_with(|| Totals::zero(slots)).add(&c, 1);
+            out.entry(u)
+                .or_insert_with(|| Totals::zero(slots))
+                .add(&c, 1);
             cur = parents.get(&u).copied().flatten();
             guard += 1;
             assert!(guard < 1000, "cycle in unit tree");
@@ -96,7 +116,10 @@ pub fn rebuild(parents: &HashMap<i64, Option<i64>>, reports: &HashMap<i64, Repor
 
 /// Số đơn vị phải báo cáo per subtree: for each unit, how many units of the
 /// `required` types lie in its subtree (itself included). Units with none are absent.
-pub fn expected_counts(units: &[(i64, Option<i64>, String)], required: &[String]) -> HashMap<i64, i64> {
+pub fn expected_counts(
+    units: &[(i64, Option<i64>, String)],
+    required: &[String],
+) -> HashMap<i64, i64> {
     let parents: HashMap<i64, Option<i64>> = units.iter().map(|(id, p, _)| (*id, *p)).collect();
     let mut out: HashMap<i64, i64> = HashMap::new();
     for (id, _, unit_type) in units {
@@ -124,8 +147,15 @@ mod tests {
     /// A random tree: node i's parent is a node < i.
     fn tree_strategy() -> impl Strategy<Value = Vec<Option<usize>>> {
         (1usize..40).prop_flat_map(|n| {
-            let parents: Vec<BoxedStrategy<Option<usize>>> =
-                (0..n).map(|i| if i == 0 { Just(None).boxed() } else { (0..i).prop_map(Some).boxed() }).collect();
+            let parents: Vec<BoxedStrategy<Option<usize>>> = (0..n)
+                .map(|i| {
+                    if i == 0 {
+                        Just(None).boxed()
+                    } else {
+                        (0..i).prop_map(Some).boxed()
+                    }
+                })
+                .collect();
             parents
         })
     }
@@ -142,11 +172,21 @@ mod tests {
         prop::collection::vec(
             (
                 0usize..40,
-                prop_oneof![Just(ReportAction::Save), Just(ReportAction::Submit), Just(ReportAction::Return), Just(ReportAction::Accept)],
+                prop_oneof![
+                    Just(ReportAction::Save),
+                    Just(ReportAction::Submit),
+                    Just(ReportAction::Return),
+                    Just(ReportAction::Accept)
+                ],
                 prop::collection::vec(0i64..1000, slots),
                 any::<bool>(),
             )
-                .prop_map(|(unit, action, values, late)| Step { unit, action, values, late }),
+                .prop_map(|(unit, action, values, late)| Step {
+                    unit,
+                    action,
+                    values,
+                    late,
+                }),
             0..120,
         )
     }
@@ -224,15 +264,52 @@ mod tests {
     #[test]
     fn return_removes_and_accept_moves_between_bases() {
         let v = [3, 45];
-        let submitted = ReportState { status: ReportStatus::Submitted, values: &v, late: true, required: true };
-        let returned = ReportState { status: ReportStatus::Returned, values: &v, late: true, required: true };
-        let accepted = ReportState { status: ReportStatus::Accepted, values: &v, late: true, required: true };
+        let submitted = ReportState {
+            status: ReportStatus::Submitted,
+            values: &v,
+            late: true,
+            required: true,
+        };
+        let returned = ReportState {
+            status: ReportStatus::Returned,
+            values: &v,
+            late: true,
+            required: true,
+        };
+        let accepted = ReportState {
+            status: ReportStatus::Accepted,
+            values: &v,
+            late: true,
+            required: true,
+        };
         let d = delta(None, Some(&submitted), Basis::Submitted, 2).unwrap();
-        assert_eq!(d, Totals { values: vec![3, 45], reports: 1, late: 1 });
+        assert_eq!(
+            d,
+            Totals {
+                values: vec![3, 45],
+                reports: 1,
+                late: 1
+            }
+        );
         assert_eq!(delta(None, Some(&submitted), Basis::Accepted, 2), None);
         let d = delta(Some(&submitted), Some(&returned), Basis::Submitted, 2).unwrap();
-        assert_eq!(d, Totals { values: vec![-3, -45], reports: -1, late: -1 });
-        assert_eq!(delta(Some(&submitted), Some(&accepted), Basis::Submitted, 2), None);
-        assert_eq!(delta(Some(&submitted), Some(&accepted), Basis::Accepted, 2).unwrap().reports, 1);
+        assert_eq!(
+            d,
+            Totals {
+                values: vec![-3, -45],
+                reports: -1,
+                late: -1
+            }
+        );
+        assert_eq!(
+            delta(Some(&submitted), Some(&accepted), Basis::Submitted, 2),
+            None
+        );
+        assert_eq!(
+            delta(Some(&submitted), Some(&accepted), Basis::Accepted, 2)
+                .unwrap()
+                .reports,
+            1
+        );
     }
 }

@@ -31,7 +31,9 @@ pub fn date_vi(d: NaiveDate) -> String {
 
 /// A UTC instant shown in Vietnam time: "12/10/2021 14:05".
 pub fn datetime_vi(t: DateTime<Utc>) -> String {
-    t.with_timezone(&vietnam_offset()).format("%d/%m/%Y %H:%M").to_string()
+    t.with_timezone(&vietnam_offset())
+        .format("%d/%m/%Y %H:%M")
+        .to_string()
 }
 
 /// Why a text is not a whole number.
@@ -64,7 +66,11 @@ pub fn parse_integer_vi(text: &str) -> Result<Option<i64>, IntegerProblem> {
         Some(rest) => (true, rest.trim_start()),
         None => (false, t),
     };
-    if body.is_empty() || !body.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ' ' || c == ',') {
+    if body.is_empty()
+        || !body
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == ' ' || c == ',')
+    {
         return Err(IntegerProblem::NotANumber);
     }
     if body.contains(',') {
@@ -76,7 +82,11 @@ pub fn parse_integer_vi(text: &str) -> Result<Option<i64>, IntegerProblem> {
             && groups[0].len() <= 3
             && groups[1..].iter().all(|g| g.len() == 3);
         if !well_grouped {
-            return Err(if groups.len() == 2 { IntegerProblem::Fraction } else { IntegerProblem::NotANumber });
+            return Err(if groups.len() == 2 {
+                IntegerProblem::Fraction
+            } else {
+                IntegerProblem::NotANumber
+            });
         }
     }
     let digits: String = groups.concat();
@@ -108,14 +118,19 @@ mod tests {
         assert_eq!(parse_integer_vi("12 lớp"), Err(IntegerProblem::NotANumber));
         assert_eq!(parse_integer_vi("12,5"), Err(IntegerProblem::Fraction));
         assert_eq!(parse_integer_vi("1.5"), Err(IntegerProblem::Fraction));
-        assert_eq!(parse_integer_vi("99999999999999999999"), Err(IntegerProblem::TooLarge));
+        assert_eq!(
+            parse_integer_vi("99999999999999999999"),
+            Err(IntegerProblem::TooLarge)
+        );
     }
 
     #[test]
     fn dates_in_vietnamese_order() {
         let d = NaiveDate::from_ymd_opt(2021, 10, 12).unwrap();
         assert_eq!(date_vi(d), "12/10/2021");
-        let t = DateTime::parse_from_rfc3339("2021-10-12T17:30:00Z").unwrap().with_timezone(&Utc);
+        let t = DateTime::parse_from_rfc3339("2021-10-12T17:30:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
         assert_eq!(datetime_vi(t), "13/10/2021 00:30");
     }
 }

@@ -132,7 +132,10 @@ impl ReportAction {
 }
 
 /// The state a report moves to; `None` as the current state means no report exists yet.
-pub fn transition(current: Option<ReportStatus>, action: ReportAction) -> Result<ReportStatus, DomainError> {
+pub fn transition(
+    current: Option<ReportStatus>,
+    action: ReportAction,
+) -> Result<ReportStatus, DomainError> {
     use ReportAction::*;
     use ReportStatus::*;
     let next = match (current, action) {
@@ -145,7 +148,10 @@ pub fn transition(current: Option<ReportStatus>, action: ReportAction) -> Result
         _ => None,
     };
     next.ok_or_else(|| DomainError::InvalidTransition {
-        from: current.map(|s| s.label_vi()).unwrap_or("Chưa có báo cáo").to_string(),
+        from: current
+            .map(|s| s.label_vi())
+            .unwrap_or("Chưa có báo cáo")
+            .to_string(),
         action: action.label_vi().to_string(),
     })
 }
@@ -162,7 +168,10 @@ impl Figures {
     pub fn set(&mut self, row: &str, column: &str, value: Option<i64>) {
         match value {
             Some(v) => {
-                self.0.entry(row.to_string()).or_default().insert(column.to_string(), v);
+                self.0
+                    .entry(row.to_string())
+                    .or_default()
+                    .insert(column.to_string(), v);
             }
             None => {
                 if let Some(r) = self.0.get_mut(row) {

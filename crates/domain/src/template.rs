@@ -127,7 +127,11 @@ impl Template {
     }
 
     /// The rows a total sums, for one column: rows whose parent is `of` and that take `column`.
-    pub fn parts_of<'a>(&'a self, of: &'a str, column: &'a str) -> impl Iterator<Item = &'a Indicator> + 'a {
+    pub fn parts_of<'a>(
+        &'a self,
+        of: &'a str,
+        column: &'a str,
+    ) -> impl Iterator<Item = &'a Indicator> + 'a {
         self.indicators.iter().filter(move |i| {
             i.parent.as_deref() == Some(of)
                 && i.kind == RowKind::Value
@@ -147,6 +151,17 @@ impl Template {
         }
         let mut seen = std::collections::HashSet::new();
         for c in &self.columns {
+            if c.key.is_empty()
+                || !c
+                    .key
+                    .chars()
+                    .all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
+            {
+                return bad(format!(
+                    "khóa cột \"{}\" chỉ được gồm chữ không dấu, số, gạch dưới",
+                    c.key
+                ));
+            }
             if !seen.insert(c.key.as_str()) {
                 return bad(format!("cột \"{}\" bị trùng", c.key));
             }
@@ -155,6 +170,13 @@ impl Template {
         for i in &self.indicators {
             if i.code.trim().is_empty() {
                 return bad(format!("dòng \"{}\" thiếu mã", i.label));
+            }
+            if !i
+                .code
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+            {
+                return bad(format!("mã dòng \"{}\" chỉ được gồm chữ không dấu, số, dấu chấm, gạch dưới, gạch ngang", i.code));
             }
             if !codes.insert(i.code.as_str()) {
                 return bad(format!("mã dòng \"{}\" bị trùng", i.code));
@@ -169,7 +191,10 @@ impl Template {
                     return bad(format!("dòng {} phải có ít nhất một cột số liệu", i.code));
                 }
                 RowKind::Group | RowKind::Note if !i.columns.is_empty() => {
-                    return bad(format!("dòng {} là tiêu đề/ghi chú, không có cột số liệu", i.code));
+                    return bad(format!(
+                        "dòng {} là tiêu đề/ghi chú, không có cột số liệu",
+                        i.code
+                    ));
                 }
                 _ => {}
             }
@@ -183,7 +208,10 @@ impl Template {
             if let RowKind::Total { of } = &i.kind {
                 for c in &i.columns {
                     if self.parts_of(of, c).next().is_none() {
-                        return bad(format!("dòng tổng {} không có dòng thành phần ở cột \"{c}\"", i.code));
+                        return bad(format!(
+                            "dòng tổng {} không có dòng thành phần ở cột \"{c}\"",
+                            i.code
+                        ));
                     }
                 }
             }
@@ -195,11 +223,23 @@ impl Template {
     /// hưởng ứng học tập suốt đời năm 2021", all 41 rows in order.
     pub fn builtin_2021() -> Template {
         let cols = vec![
-            ValueColumn { key: "count".into(), label: "Số lớp/số cuộc thi".into() },
-            ValueColumn { key: "people".into(), label: "Người".into() },
+            ValueColumn {
+                key: "count".into(),
+                label: "Số lớp/số cuộc thi".into(),
+            },
+            ValueColumn {
+                key: "people".into(),
+                label: "Người".into(),
+            },
         ];
         let mut rows = Vec::new();
-        let mut push = |code: &str, stt: &str, label: &str, unit: &str, columns: &[&str], parent: Option<&str>, kind: RowKind| {
+        let mut push = |code: &str,
+                        stt: &str,
+                        label: &str,
+                        unit: &str,
+                        columns: &[&str],
+                        parent: Option<&str>,
+                        kind: RowKind| {
             rows.push(Indicator {
                 code: code.into(),
                 stt: stt.into(),
@@ -216,8 +256,24 @@ impl Template {
         let cp: &[&str] = &["count", "people"];
         let c: &[&str] = &["count"];
         let p: &[&str] = &["people"];
-        push("1", "1", "Các lớp bồi dưỡng, tập huấn tổ chức trong Tuần lễ", "lớp", c, None, total("1"));
-        push("1.0", "", "Tổng số người tham gia, trong đó:", "người", p, None, total("1"));
+        push(
+            "1",
+            "1",
+            "Các lớp bồi dưỡng, tập huấn tổ chức trong Tuần lễ",
+            "lớp",
+            c,
+            None,
+            total("1"),
+        );
+        push(
+            "1.0",
+            "",
+            "Tổng số người tham gia, trong đó:",
+            "người",
+            p,
+            None,
+            total("1"),
+        );
         let classes = [
             "Bồi dưỡng nâng cao trình độ chuyên môn nghiệp vụ cho cán bộ, công chức, viên chức (các cấp)",
             "Bồi dưỡng nâng cao trình độ ngoại ngữ cho cán bộ, công chức, viên chức (các cấp)",
@@ -234,38 +290,216 @@ impl Template {
             "Các lớp bồi dưỡng, tập huấn khác",
         ];
         for (n, label) in classes.iter().enumerate() {
-            push(&format!("1.{:02}", n + 1), "", label, "lớp/người", cp, Some("1"), v.clone());
+            push(
+                &format!("1.{:02}", n + 1),
+                "",
+                label,
+                "lớp/người",
+                cp,
+                Some("1"),
+                v.clone(),
+            );
         }
-        push("2", "2", "Số tin bài về các hoạt động của Tuần lễ", "Tin, bài/ cuộc", c, None, v.clone());
-        push("3", "3", "Ấn phẩm thông tin (tờ rơi, áp phích, băng rôn, khẩu hiệu)", "quyển/ tờ", c, None, v.clone());
+        push(
+            "2",
+            "2",
+            "Số tin bài về các hoạt động của Tuần lễ",
+            "Tin, bài/ cuộc",
+            c,
+            None,
+            v.clone(),
+        );
+        push(
+            "3",
+            "3",
+            "Ấn phẩm thông tin (tờ rơi, áp phích, băng rôn, khẩu hiệu)",
+            "quyển/ tờ",
+            c,
+            None,
+            v.clone(),
+        );
         push("4", "4", "Phát động phong trào và tổ chức quyên góp sách giúp xây dựng tủ sách lớp học, xây dựng thư viện trường học", "", &[], None, RowKind::Group);
-        push("4.1", "", "Số tập thể/ cá nhân tặng sách", "Tập thể/cá nhân", c, Some("4"), v.clone());
-        push("4.2", "", "Số sách đã huy động tặng các trường học, thư viện", "Quyển", c, Some("4"), v.clone());
-        push("5", "5", "Tổ chức các thi, các buổi tọa đàm về khuyến đọc, khuyến học và xây dựng XHHT", "Số cuộc", c, None, total("5"));
-        push("5.1", "", "Hội sách, đường sách, phố sách", "Số cuộc", c, Some("5"), v.clone());
-        push("5.2", "", "Trưng bày, triển lãm sách báo, tư liệu", "Số cuộc", c, Some("5"), v.clone());
-        push("5.3", "", "Thi tìm hiểu, học tập lịch sử, văn hóa địa phương tại các bảo tàng, di tích", "Số cuộc/người", cp, Some("5"), v.clone());
+        push(
+            "4.1",
+            "",
+            "Số tập thể/ cá nhân tặng sách",
+            "Tập thể/cá nhân",
+            c,
+            Some("4"),
+            v.clone(),
+        );
+        push(
+            "4.2",
+            "",
+            "Số sách đã huy động tặng các trường học, thư viện",
+            "Quyển",
+            c,
+            Some("4"),
+            v.clone(),
+        );
+        push(
+            "5",
+            "5",
+            "Tổ chức các thi, các buổi tọa đàm về khuyến đọc, khuyến học và xây dựng XHHT",
+            "Số cuộc",
+            c,
+            None,
+            total("5"),
+        );
+        push(
+            "5.1",
+            "",
+            "Hội sách, đường sách, phố sách",
+            "Số cuộc",
+            c,
+            Some("5"),
+            v.clone(),
+        );
+        push(
+            "5.2",
+            "",
+            "Trưng bày, triển lãm sách báo, tư liệu",
+            "Số cuộc",
+            c,
+            Some("5"),
+            v.clone(),
+        );
+        push(
+            "5.3",
+            "",
+            "Thi tìm hiểu, học tập lịch sử, văn hóa địa phương tại các bảo tàng, di tích",
+            "Số cuộc/người",
+            cp,
+            Some("5"),
+            v.clone(),
+        );
         push("5.4", "", "Thi vẽ sách (xếp sách nghệ thuật; vẽ tranh theo sách; tìm hiểu kiến thức qua sách báo; thiếu nhi kể chuyện theo sách; viết cảm nhận qua việc đọc sách)", "Số cuộc/người", cp, Some("5"), v.clone());
-        push("5.5", "", "Sinh hoạt chuyên đề HTSD, xây dựng XHHT", "Số cuộc/người", cp, Some("5"), v.clone());
-        push("6", "6", "Tổ chức hoạt động văn nghệ, thể thao, thăm quan, sinh hoạt chuyên đề", "Số cuộc", c, None, total("6"));
-        push("6.1", "", "Hoạt động thể dục thể thao", "Số cuộc/người", cp, Some("6"), v.clone());
-        push("6.2", "", "Hoạt động văn nghệ", "Số cuộc/người", cp, Some("6"), v.clone());
-        push("6.3", "", "Thăm quan, học tập tại bảo tàng, di tích lịch sử", "Số cuộc/người", cp, Some("6"), v.clone());
-        push("7", "7", "Tổ chức Lễ khai mạc Tuần lễ", "", &[], None, RowKind::Group);
-        push("7.1", "", "Số huyện tổ chức Lễ khai mạc Tuần lễ", "Huyện", c, Some("7"), v.clone());
-        push("7.2", "", "Số cơ sở giáo dục tổ chức Lễ khai mạc Tuần lễ", "Trường/trung tâm", c, Some("7"), v.clone());
-        push("8", "8", "Tổ chức hội thảo/sinh hoạt chuyên đề", "cuộc", c, None, v.clone());
-        push("9", "9", "Khen thưởng về tổ chức Tuần lễ", "", &[], None, RowKind::Group);
+        push(
+            "5.5",
+            "",
+            "Sinh hoạt chuyên đề HTSD, xây dựng XHHT",
+            "Số cuộc/người",
+            cp,
+            Some("5"),
+            v.clone(),
+        );
+        push(
+            "6",
+            "6",
+            "Tổ chức hoạt động văn nghệ, thể thao, thăm quan, sinh hoạt chuyên đề",
+            "Số cuộc",
+            c,
+            None,
+            total("6"),
+        );
+        push(
+            "6.1",
+            "",
+            "Hoạt động thể dục thể thao",
+            "Số cuộc/người",
+            cp,
+            Some("6"),
+            v.clone(),
+        );
+        push(
+            "6.2",
+            "",
+            "Hoạt động văn nghệ",
+            "Số cuộc/người",
+            cp,
+            Some("6"),
+            v.clone(),
+        );
+        push(
+            "6.3",
+            "",
+            "Thăm quan, học tập tại bảo tàng, di tích lịch sử",
+            "Số cuộc/người",
+            cp,
+            Some("6"),
+            v.clone(),
+        );
+        push(
+            "7",
+            "7",
+            "Tổ chức Lễ khai mạc Tuần lễ",
+            "",
+            &[],
+            None,
+            RowKind::Group,
+        );
+        push(
+            "7.1",
+            "",
+            "Số huyện tổ chức Lễ khai mạc Tuần lễ",
+            "Huyện",
+            c,
+            Some("7"),
+            v.clone(),
+        );
+        push(
+            "7.2",
+            "",
+            "Số cơ sở giáo dục tổ chức Lễ khai mạc Tuần lễ",
+            "Trường/trung tâm",
+            c,
+            Some("7"),
+            v.clone(),
+        );
+        push(
+            "8",
+            "8",
+            "Tổ chức hội thảo/sinh hoạt chuyên đề",
+            "cuộc",
+            c,
+            None,
+            v.clone(),
+        );
+        push(
+            "9",
+            "9",
+            "Khen thưởng về tổ chức Tuần lễ",
+            "",
+            &[],
+            None,
+            RowKind::Group,
+        );
         push("9.1", "", "Tập thể", "Đơn vị", c, Some("9"), v.clone());
         push("9.2", "", "Cá nhân", "Người", p, Some("9"), v.clone());
         push("10", "10", "Kinh phí", "", &[], None, RowKind::Group);
-        push("10.1", "", "Ngân sách nhà nước", "đồng", c, Some("10"), v.clone());
-        push("10.2", "", "Kinh phí hỗ trợ, huy động từ các nguồn hợp pháp khác (nếu có)", "đồng", c, Some("10"), v.clone());
-        push("11", "11", "Các nội dung khác (nếu có)", "", &[], None, RowKind::Note);
+        push(
+            "10.1",
+            "",
+            "Ngân sách nhà nước",
+            "đồng",
+            c,
+            Some("10"),
+            v.clone(),
+        );
+        push(
+            "10.2",
+            "",
+            "Kinh phí hỗ trợ, huy động từ các nguồn hợp pháp khác (nếu có)",
+            "đồng",
+            c,
+            Some("10"),
+            v.clone(),
+        );
+        push(
+            "11",
+            "11",
+            "Các nội dung khác (nếu có)",
+            "",
+            &[],
+            None,
+            RowKind::Note,
+        );
         Template {
             code: "tuanle-2021".into(),
             version: 1,
-            name: "Tổng hợp số liệu kết quả tổ chức \"Tuần lễ hưởng ứng học tập suốt đời năm 2021\"".into(),
+            name:
+                "Tổng hợp số liệu kết quả tổ chức \"Tuần lễ hưởng ứng học tập suốt đời năm 2021\""
+                    .into(),
             columns: cols,
             indicators: rows,
         }
@@ -287,7 +521,10 @@ impl Template {
             code: "gialai-2021".into(),
             version: 1,
             name: "Bảng tổng hợp số liệu các hoạt động, tổ chức Tuần lễ".into(),
-            columns: vec![ValueColumn { key: "value".into(), label: "Số liệu".into() }],
+            columns: vec![ValueColumn {
+                key: "value".into(),
+                label: "Số liệu".into(),
+            }],
             indicators: vec![
                 row("1", "Tổng số người tham gia", "người"),
                 row("2", "Số đơn vị tham gia", "đơn vị"),
@@ -306,7 +543,10 @@ mod tests {
         let t = Template::builtin_2021();
         t.check().unwrap();
         assert_eq!(t.indicators.len(), 41);
-        assert_eq!(t.indicators[0].label, "Các lớp bồi dưỡng, tập huấn tổ chức trong Tuần lễ");
+        assert_eq!(
+            t.indicators[0].label,
+            "Các lớp bồi dưỡng, tập huấn tổ chức trong Tuần lễ"
+        );
         assert_eq!(t.indicators[1].unit, "người");
         assert_eq!(t.indicators[14].label, "Các lớp bồi dưỡng, tập huấn khác");
         assert_eq!(t.indicators[40].label, "Các nội dung khác (nếu có)");

@@ -80,7 +80,10 @@ impl Unit {
 
 /// Parses a materialised path into ids.
 pub fn path_ids(path: &str) -> Vec<i64> {
-    path.split('/').filter(|s| !s.is_empty()).filter_map(|s| s.parse().ok()).collect()
+    path.split('/')
+        .filter(|s| !s.is_empty())
+        .filter_map(|s| s.parse().ok())
+        .collect()
 }
 
 /// The path of a child of `parent_path`.
@@ -102,16 +105,39 @@ mod tests {
 
     #[test]
     fn paths_give_lineage_and_containment() {
-        let root = Unit { id: 1, tree_id: 1, code: "VN".into(), name: "Việt Nam".into(), unit_type: ROOT_TYPE.into(), depth: 0, admin_level: 0, parent_id: None, path: "/1/".into() };
-        let child = Unit { id: 12, parent_id: Some(1), path: child_path(&root.path, 12), ..root.clone() };
-        let other = Unit { id: 2, path: "/2/".into(), ..root.clone() };
+        let root = Unit {
+            id: 1,
+            tree_id: 1,
+            code: "VN".into(),
+            name: "Việt Nam".into(),
+            unit_type: ROOT_TYPE.into(),
+            depth: 0,
+            admin_level: 0,
+            parent_id: None,
+            path: "/1/".into(),
+        };
+        let child = Unit {
+            id: 12,
+            parent_id: Some(1),
+            path: child_path(&root.path, 12),
+            ..root.clone()
+        };
+        let other = Unit {
+            id: 2,
+            path: "/2/".into(),
+            ..root.clone()
+        };
         assert_eq!(child.lineage(), vec![1, 12]);
         assert!(root.contains(&child));
         assert!(root.contains(&root));
         assert!(!child.contains(&root));
         assert!(!other.contains(&child));
         // "/1/" must not contain "/12/"
-        let twelve = Unit { id: 12, path: "/12/".into(), ..root.clone() };
+        let twelve = Unit {
+            id: 12,
+            path: "/12/".into(),
+            ..root.clone()
+        };
         assert!(!root.contains(&twelve));
     }
 }

@@ -79,8 +79,16 @@ impl Validation {
     }
 
     /// Warnings that have no explanation in the content.
-    pub fn unexplained<'a>(&'a self, content: &'a ReportContent) -> impl Iterator<Item = &'a Issue> + 'a {
-        self.warnings.iter().filter(|w| content.explanations.get(&w.key).is_none_or(|t| t.trim().is_empty()))
+    pub fn unexplained<'a>(
+        &'a self,
+        content: &'a ReportContent,
+    ) -> impl Iterator<Item = &'a Issue> + 'a {
+        self.warnings.iter().filter(|w| {
+            content
+                .explanations
+                .get(&w.key)
+                .is_none_or(|t| t.trim().is_empty())
+        })
     }
 
     fn push(&mut self, issue: Issue) {
@@ -102,7 +110,12 @@ pub fn row_name(ind: &Indicator) -> String {
 }
 
 fn cell_name(t: &Template, ind: &Indicator, column: &str) -> String {
-    let col = t.columns.iter().find(|c| c.key == column).map(|c| c.label.as_str()).unwrap_or(column);
+    let col = t
+        .columns
+        .iter()
+        .find(|c| c.key == column)
+        .map(|c| c.label.as_str())
+        .unwrap_or(column);
     if t.columns.len() > 1 {
         format!("{}, cột \"{}\"", row_name(ind), col)
     } else {
@@ -115,21 +128,40 @@ fn issue(code: IssueCode, row: Option<&str>, column: Option<&str>, message: Stri
         Some(r) => format!("{}:{}", code.code(), r),
         None => code.code().to_string(),
     };
-    Issue { code, row: row.map(Into::into), column: column.map(Into::into), key, message }
+    Issue {
+        code,
+        row: row.map(Into::into),
+        column: column.map(Into::into),
+        key,
+        message,
+    }
 }
 
 /// Parses typed cells `(row, column, text)` into figures. Every bad cell is reported;
 /// the figures are returned only when all cells parse.
-pub fn parse_cells<'a>(t: &Template, cells: impl IntoIterator<Item = (&'a str, &'a str, &'a str)>) -> Result<Figures, Vec<Issue>> {
+pub fn parse_cells<'a>(
+    t: &Template,
+    cells: impl IntoIterator<Item = (&'a str, &'a str, &'a str)>,
+) -> Result<Figures, Vec<Issue>> {
     let mut figures = Figures::default();
     let mut problems = Vec::new();
     for (row, column, text) in cells {
         let Some(ind) = t.indicator(row) else {
-            problems.push(issue(IssueCode::UnknownCell, Some(row), Some(column), format!("Mẫu không có dòng \"{row}\"")));
+            problems.push(issue(
+                IssueCode::UnknownCell,
+                Some(row),
+                Some(column),
+                format!("Mẫu không có dòng \"{row}\""),
+            ));
             continue;
         };
         if t.slot(row, column).is_none() {
-            problems.push(issue(IssueCode::UnknownCell, Some(row), Some(column), format!("{}: không có cột \"{column}\"", row_name(ind))));
+            problems.push(issue(
+                IssueCode::UnknownCell,
+                Some(row),
+                Some(column),
+                format!("{}: không có cột \"{column}\"", row_name(ind)),
+            ));
             continue;
         }
         match parse_integer_vi(text) {
@@ -138,7 +170,16 @@ pub fn parse_cells<'a>(t: &Template, cells: impl IntoIterator<Item = (&'a str, &
                 // Not a number, a fraction and a number too large are all E01.
                 let code = IssueCode::NotInteger;
                 let shown: String = text.trim().chars().take(40).collect();
-                problems.push(issue(code, Some(row), Some(column), format!("{}: \"{shown}\" {}", cell_name(t, ind, column), p.message_vi())));
+                problems.push(issue(
+                    code,
+                    Some(row),
+                    Some(column),
+                    format!(
+                        "{}: \"{shown}\" {}",
+                        cell_name(t, ind, column),
+                        p.message_vi()
+                    ),
+                ));
             }
         }
     }
@@ -159,7 +200,10 @@ pub fn fill_totals(t: &Template, figures: &mut Figures) {
                 if figures.get(&ind.code, col).is_some() {
                     continue;
                 }
-                let parts: Vec<i64> = t.parts_of(of, col).filter_map(|p| figures.get(&p.code, col)).collect();
+                let parts: Vec<i64> = t
+                    .parts_of(of, col)
+                    .filter_map(|p| figures.get(&p.code, col))
+                    .collect();
                 if !parts.is_empty() && parts.iter().all(|v| *v >= 0) {
                     figures.set(&ind.code, col, Some(parts.iter().sum()));
                 }
@@ -175,14 +219,33 @@ pub fn validate(t: &Template, content: &ReportContent, submitting: bool) -> Vali
     let f = &content.figures;
     for (row, cols) in &f.0 {
         let Some(ind) = t.indicator(row) else {
-            v.push(issue(IssueCode::UnknownCell, Some(row), None, format!("Mẫu không có dòng \"{row}\"")));
+            v.push(issue(
+                IssueCode::UnknownCell,
+                Some(row),
+                None,
+                format!("Mẫu không có dòng \"{row}\""),
+            ));
             continue;
         };
         for (col, value) in cols {
             if t.slot(row, col).is_none() {
-                v.push(issue(IssueCode::UnknownCell, Some(row), Some(col), format!("{}: không có cột \"{col}\"", row_name(ind))));
+                v.push(issue(
+                    IssueCode::UnknownCell,
+                    Some(row),
+                    Some(col),
+                    format!("{}: không có cột \"{col}\"", row_name(ind)),
+                ));
             } else if *value < 0 {
-                v.push(issue(IssueCode::Negative, Some(row), Some(col), format!("{}: không được là số âm ({})", cell_name(t, ind, col), number_vi(*value))));
+                v.push(issue(
+                    IssueCode::Negative,
+                    Some(row),
+                    Some(col),
+                    format!(
+                        "{}: không được là số âm ({})",
+                        cell_name(t, ind, col),
+                        number_vi(*value)
+                    ),
+                ));
             }
         }
     }
@@ -192,7 +255,9 @@ pub fn validate(t: &Template, content: &ReportContent, submitting: bool) -> Vali
                 let total = f.get(&ind.code, col);
                 let mut sum = 0i64;
                 for part in t.parts_of(of, col) {
-                    let Some(pv) = f.get(&part.code, col) else { continue };
+                    let Some(pv) = f.get(&part.code, col) else {
+                        continue;
+                    };
                     sum = sum.saturating_add(pv);
                     if let Some(tv) = total {
                         if pv > tv {
@@ -200,7 +265,13 @@ pub fn validate(t: &Template, content: &ReportContent, submitting: bool) -> Vali
                                 IssueCode::PartExceedsTotal,
                                 Some(&part.code),
                                 Some(col),
-                                format!("{} ({}) lớn hơn dòng tổng {} ({})", cell_name(t, part, col), number_vi(pv), ind.code, number_vi(tv)),
+                                format!(
+                                    "{} ({}) lớn hơn dòng tổng {} ({})",
+                                    cell_name(t, part, col),
+                                    number_vi(pv),
+                                    ind.code,
+                                    number_vi(tv)
+                                ),
                             ));
                         }
                     }
@@ -211,7 +282,12 @@ pub fn validate(t: &Template, content: &ReportContent, submitting: bool) -> Vali
                             IssueCode::TotalLessThanParts,
                             Some(&ind.code),
                             Some(col),
-                            format!("{}: tổng ({}) nhỏ hơn tổng các dòng trong đó ({})", cell_name(t, ind, col), number_vi(tv), number_vi(sum)),
+                            format!(
+                                "{}: tổng ({}) nhỏ hơn tổng các dòng trong đó ({})",
+                                cell_name(t, ind, col),
+                                number_vi(tv),
+                                number_vi(sum)
+                            ),
                         ));
                     }
                 }
@@ -226,7 +302,11 @@ pub fn validate(t: &Template, content: &ReportContent, submitting: bool) -> Vali
                     IssueCode::PeopleWithoutEvents,
                     Some(&ind.code),
                     Some(people_col),
-                    format!("{}: có {} người tham gia nhưng không có lớp/cuộc nào", row_name(ind), number_vi(people)),
+                    format!(
+                        "{}: có {} người tham gia nhưng không có lớp/cuộc nào",
+                        row_name(ind),
+                        number_vi(people)
+                    ),
                 ));
             } else if events > 0 && people > events.saturating_mul(MAX_PLAUSIBLE_PEOPLE_PER_EVENT) {
                 v.push(issue(
@@ -244,7 +324,12 @@ pub fn validate(t: &Template, content: &ReportContent, submitting: bool) -> Vali
         }
     }
     if submitting && f.is_empty() {
-        v.push(issue(IssueCode::EmptyReport, None, None, "Báo cáo chưa có số liệu nào".to_string()));
+        v.push(issue(
+            IssueCode::EmptyReport,
+            None,
+            None,
+            "Báo cáo chưa có số liệu nào".to_string(),
+        ));
     }
     v
 }
@@ -264,9 +349,22 @@ mod tests {
     #[test]
     fn parse_names_the_row_and_stores_nothing_on_error() {
         let t = Template::builtin_2021();
-        let err = parse_cells(&t, [("1.01", "count", "3"), ("1.02", "people", "abc"), ("99", "count", "1")]).unwrap_err();
+        let err = parse_cells(
+            &t,
+            [
+                ("1.01", "count", "3"),
+                ("1.02", "people", "abc"),
+                ("99", "count", "1"),
+            ],
+        )
+        .unwrap_err();
         assert_eq!(err.len(), 2);
-        assert!(err[0].message.contains("Dòng 1.02") && err[0].message.contains("\"abc\" không phải số nguyên"), "{}", err[0].message);
+        assert!(
+            err[0].message.contains("Dòng 1.02")
+                && err[0].message.contains("\"abc\" không phải số nguyên"),
+            "{}",
+            err[0].message
+        );
         assert_eq!(err[0].code, IssueCode::NotInteger);
         assert_eq!(err[1].code, IssueCode::UnknownCell);
         let ok = parse_cells(&t, [("1.01", "count", "3"), ("1.01", "people", "1.200")]).unwrap();
@@ -278,18 +376,41 @@ mod tests {
         let t = Template::builtin_2021();
         let v = validate(&t, &content(&[("1.01", "count", -1)]), false);
         assert_eq!(v.errors[0].code, IssueCode::Negative);
-        let v = validate(&t, &content(&[("1", "count", 2), ("1.01", "count", 3), ("1.01", "people", 30)]), false);
+        let v = validate(
+            &t,
+            &content(&[
+                ("1", "count", 2),
+                ("1.01", "count", 3),
+                ("1.01", "people", 30),
+            ]),
+            false,
+        );
         let codes: Vec<_> = v.errors.iter().map(|e| e.code).collect();
         assert!(codes.contains(&IssueCode::PartExceedsTotal));
         assert!(codes.contains(&IssueCode::TotalLessThanParts));
-        let v = validate(&t, &content(&[("1", "count", 5), ("1.01", "count", 2), ("1.02", "count", 2), ("1.01", "people", 1), ("1.02", "people", 1)]), false);
+        let v = validate(
+            &t,
+            &content(&[
+                ("1", "count", 5),
+                ("1.01", "count", 2),
+                ("1.02", "count", 2),
+                ("1.01", "people", 1),
+                ("1.02", "people", 1),
+            ]),
+            false,
+        );
         assert!(v.errors.is_empty(), "{:?}", v.errors);
     }
 
     #[test]
     fn totals_are_filled_from_parts() {
         let t = Template::builtin_2021();
-        let mut c = content(&[("1.01", "count", 2), ("1.03", "count", 4), ("1.03", "people", 80), ("5.3", "count", 1)]);
+        let mut c = content(&[
+            ("1.01", "count", 2),
+            ("1.03", "count", 4),
+            ("1.03", "people", 80),
+            ("5.3", "count", 1),
+        ]);
         fill_totals(&t, &mut c.figures);
         assert_eq!(c.figures.get("1", "count"), Some(6));
         assert_eq!(c.figures.get("1.0", "people"), Some(80));
@@ -307,13 +428,24 @@ mod tests {
     #[test]
     fn warnings_need_explanations() {
         let t = Template::builtin_2021();
-        let mut c = content(&[("1.01", "count", 1), ("1.01", "people", 900), ("6.1", "people", 10)]);
+        let mut c = content(&[
+            ("1.01", "count", 1),
+            ("1.01", "people", 900),
+            ("6.1", "people", 10),
+        ]);
         let v = validate(&t, &c, true);
         assert!(v.errors.is_empty());
         let codes: Vec<_> = v.warnings.iter().map(|w| w.code).collect();
-        assert_eq!(codes, vec![IssueCode::PeoplePerEventHigh, IssueCode::PeopleWithoutEvents]);
+        assert_eq!(
+            codes,
+            vec![
+                IssueCode::PeoplePerEventHigh,
+                IssueCode::PeopleWithoutEvents
+            ]
+        );
         assert_eq!(v.unexplained(&c).count(), 2);
-        c.explanations.insert("W01:1.01".into(), "Lớp trực tuyến qua Zoom".into());
+        c.explanations
+            .insert("W01:1.01".into(), "Lớp trực tuyến qua Zoom".into());
         assert_eq!(v.unexplained(&c).count(), 1);
         let v = validate(&t, &ReportContent::default(), true);
         assert_eq!(v.warnings[0].code, IssueCode::EmptyReport);

@@ -53,7 +53,11 @@ impl Tx {
 
 impl Store {
     /// Audit rows about an object, or all rows when `object` is `None`, newest first.
-    pub async fn audit_entries(&self, object: Option<(&str, &str)>, limit: i64) -> Result<Vec<AuditEntry>> {
+    pub async fn audit_entries(
+        &self,
+        object: Option<(&str, &str)>,
+        limit: i64,
+    ) -> Result<Vec<AuditEntry>> {
         on_pool!(self, p => {
             let rows = match object {
                 Some((t, id)) => sqlx::query("SELECT * FROM audit_log WHERE object_type = $1 AND object_id = $2 ORDER BY id DESC LIMIT $3").bind(t).bind(id).bind(limit).fetch_all(p).await?,

@@ -59,7 +59,11 @@ impl Tx {
         if self.lock_clause().is_empty() {
             return Ok(());
         }
-        let sql = if exclusive { "SELECT id FROM campaign WHERE id = $1 FOR UPDATE" } else { "SELECT id FROM campaign WHERE id = $1 FOR SHARE" };
+        let sql = if exclusive {
+            "SELECT id FROM campaign WHERE id = $1 FOR UPDATE"
+        } else {
+            "SELECT id FROM campaign WHERE id = $1 FOR SHARE"
+        };
         on_tx!(self, c => { sqlx::query(sql).bind(campaign_id).fetch_optional(&mut *c).await?; });
         Ok(())
     }

@@ -18,10 +18,16 @@ fn encode_figures(v: &[i64]) -> String {
 
 impl Store {
     /// The totals of several units on one basis; units with nothing counted are absent.
-    pub async fn totals_for_units(&self, campaign_id: i64, unit_ids: &[i64], basis: Basis) -> Result<HashMap<i64, Totals>> {
+    pub async fn totals_for_units(
+        &self,
+        campaign_id: i64,
+        unit_ids: &[i64],
+        basis: Basis,
+    ) -> Result<HashMap<i64, Totals>> {
         let mut out = HashMap::new();
         for chunk in unit_ids.chunks(500) {
-            let placeholders: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 3)).collect();
+            let placeholders: Vec<String> =
+                (0..chunk.len()).map(|i| format!("${}", i + 3)).collect();
             let sql = format!(
                 "SELECT unit_id, reports, late, figures FROM consolidation WHERE campaign_id = $1 AND basis = $2 AND unit_id IN ({})",
                 placeholders.join(", ")
@@ -57,39 +63,109 @@ impl Store {
 }
 
 impl Tx {
-    /// Adds `delta` to the totals of every unit in `unit_ids` (a report's lineage, root
-    /// first, so that concurrent writers lock rows in the same order). Each row is
-    /// created empty if missing, then read (locked on PostgreSQL) and rewritten.
-    pub async fn apply_delta(&mut self, campaign_id: i64, unit_ids: &[i64], basis: Basis, delta: &Totals) -> Result<()> {
-        let lock = self.lock_clause();
-        let select = format!("SELECT reports, late, figures FROM consolidation WHERE campaign_id = $1 AND unit_id = $2 AND basis = $3{lock}");
-        let empty = encode_figures(&vec![0; delta.values.len()]);
-        for unit_id in unit_ids {
-            let mut totals = on_tx!(self, c => {
-                sqlx::query("INSERT INTO consolidation (campaign_id, unit_id, basis, reports, late, figures) VALUES ($1, $2, $3, 0, 0, $4) ON CONFLICT (campaign_id, unit_id, basis) DO NOTHING")
-                    .bind(campaign_id).bind(unit_id).bind(basis.as_str()).bind(&empty).execute(&mut *c).await?;
-                let current = sqlx::query(&select).bind(campaign_id).bind(unit_id).bind(basis.as_str()).fetch_one(&mut *c).await?;
-                let figures: String = current.try_get("figures")?;
-                Totals { values: decode_figures(&figures)?, reports: current.try_get("reports")?, late: current.try_get("late")? }
-            });
-            totals.add(delta, 1);
-            on_tx!(self, c => {
-                sqlx::query("UPDATE consolidation SET reports = $1, late = $2, figures = $3 WHERE campaign_id = $4 AND unit_id = $5 AND basis = $6")
-                    .bind(totals.reports).bind(totals.late).bind(encode_figures(&totals.values)).bind(campaign_id).bind(unit_id).bind(basis.as_str())
-                    .execute(&mut *c).await?;
-            });
+    /// Adds `delta` to the totals of every unit in `unit_ids` (a report's lineage). The
+    /// rows are created empty if missing, read (locked on PostgreSQL, in unit id order so
+    /// that concurrent writers never deadlock) and rewritten, in three statements.
+    pub async fn apply_delta(
+        &mut self,
+        campaign_id: i64,
+        unit_ids: &[i64],
+        basis: Basis,
+        delta: &Totals,
+    ) -> Result<()> {
+        if unit_ids.is_empty() {
+            return Ok(());
         }
+        let lock = self.lock_clause();
+        let n = unit_ids.len();
+        let empty = encode_figures(&vec![0; delta.values.len()]);
+        let ins_rows: Vec<String> = (0..n)
+            .map(|i| format!("($1, ${}, $2, 0, 0, $3)", i + 4))
+            .collect();
+        let insert = format!(
+            "INSERT INTO consolidation (campaign_id, unit_id, basis, reports, late, figures) VALUES {} ON CONFLICT (campaign_id, unit_id, basis) DO NOTHING",
+            ins_rows.join(", ")
+        );
+        let ids: Vec<String> = (0..n).map(|i| format!("${}", i + 3)).collect();
+        let select = format!(
+            "SELECT unit_id, reports, late, figures FROM consolidation WHERE campaign_id = $1 AND basis = $2 AND unit_id IN ({}) ORDER BY unit_id{lock}",
+            ids.join(", ")
+        );
+        let mut current: Vec<(i64, Totals)> = on_tx!(self, c => {
+            let mut q = sqlx::query(&insert).bind(campaign_id).bind(basis.as_str()).bind(&empty);
+            for id in unit_ids {
+                q = q.bind(id);
+            }
+            q.execute(&mut *c).await?;
+            let mut q = sqlx::query(&select).bind(campaign_id).bind(basis.as_str());
+            for id in unit_ids {
+                q = q.bind(id);
+            }
+            let rows = q.fetch_all(&mut *c).await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in rows {
+                let figures: String = r.try_get("figures")?;
+                out.push((r.try_get::<i64, _>("unit_id")?, Totals { values: decode_figures(&figures)?, reports: r.try_get("reports")?, late: r.try_get("late")? }));
+            }
+            out
+        });
+        for (_, t) in current.iter_mut() {
+            t.add(delta, 1);
+        }
+        let up_rows: Vec<String> = (0..current.len())
+            .map(|i| {
+                format!(
+                    "($1, ${}, $2, ${}, ${}, ${})",
+                    4 * i + 3,
+                    4 * i + 4,
+                    4 * i + 5,
+                    4 * i + 6
+                )
+            })
+            .collect();
+        let upsert = format!(
+            "INSERT INTO consolidation (campaign_id, unit_id, basis, reports, late, figures) VALUES {} \
+             ON CONFLICT (campaign_id, unit_id, basis) DO UPDATE SET reports = excluded.reports, late = excluded.late, figures = excluded.figures",
+            up_rows.join(", ")
+        );
+        on_tx!(self, c => {
+            let mut q = sqlx::query(&upsert).bind(campaign_id).bind(basis.as_str());
+            for (id, t) in &current {
+                q = q.bind(id).bind(t.reports).bind(t.late).bind(encode_figures(&t.values));
+            }
+            q.execute(&mut *c).await?;
+        });
         Ok(())
     }
 
-    /// Replaces all totals of a campaign (after a rebuild).
-    pub async fn replace_totals(&mut self, campaign_id: i64, totals: &HashMap<(i64, Basis), Totals>) -> Result<()> {
+    /// Replaces all totals of a campaign (after a rebuild), in multi-row statements.
+    pub async fn replace_totals(
+        &mut self,
+        campaign_id: i64,
+        totals: &HashMap<(i64, Basis), Totals>,
+    ) -> Result<()> {
         on_tx!(self, c => { sqlx::query("DELETE FROM consolidation WHERE campaign_id = $1").bind(campaign_id).execute(&mut *c).await?; });
-        for ((unit_id, basis), t) in totals {
+        let all: Vec<(&(i64, Basis), &Totals)> = totals.iter().collect();
+        for chunk in all.chunks(400) {
+            let rows: Vec<String> = (0..chunk.len())
+                .map(|i| {
+                    format!(
+                        "($1, ${}, ${}, ${}, ${}, ${})",
+                        5 * i + 2,
+                        5 * i + 3,
+                        5 * i + 4,
+                        5 * i + 5,
+                        5 * i + 6
+                    )
+                })
+                .collect();
+            let sql = format!("INSERT INTO consolidation (campaign_id, unit_id, basis, reports, late, figures) VALUES {}", rows.join(", "));
             on_tx!(self, c => {
-                sqlx::query("INSERT INTO consolidation (campaign_id, unit_id, basis, reports, late, figures) VALUES ($1, $2, $3, $4, $5, $6)")
-                    .bind(campaign_id).bind(unit_id).bind(basis.as_str()).bind(t.reports).bind(t.late).bind(encode_figures(&t.values))
-                    .execute(&mut *c).await?;
+                let mut q = sqlx::query(&sql).bind(campaign_id);
+                for ((unit_id, basis), t) in chunk {
+                    q = q.bind(unit_id).bind(basis.as_str()).bind(t.reports).bind(t.late).bind(encode_figures(&t.values));
+                }
+                q.execute(&mut *c).await?;
             });
         }
         Ok(())

@@ -27,7 +27,13 @@ pub struct JobRow {
 impl Tx {
     /// Queues a job to run at `run_at` (RFC 3339). With a `dedupe_key`, a job with the
     /// same key is queued only once, whichever instance asks first. Returns whether it was queued.
-    pub async fn enqueue_job(&mut self, kind: &str, payload: &serde_json::Value, dedupe_key: Option<&str>, run_at: &str) -> Result<bool> {
+    pub async fn enqueue_job(
+        &mut self,
+        kind: &str,
+        payload: &serde_json::Value,
+        dedupe_key: Option<&str>,
+        run_at: &str,
+    ) -> Result<bool> {
         let now = now_text();
         let payload = payload.to_string();
         on_tx!(self, c => {
@@ -45,7 +51,11 @@ impl Tx {
     /// the same job: PostgreSQL skips rows another transaction has locked, SQLite
     /// serialises writers, and the claim is a conditional update either way.
     pub async fn claim_job(&mut self, instance: &str, now: &str) -> Result<Option<Job>> {
-        let skip = if self.lock_clause().is_empty() { "" } else { " FOR UPDATE SKIP LOCKED" };
+        let skip = if self.lock_clause().is_empty() {
+            ""
+        } else {
+            " FOR UPDATE SKIP LOCKED"
+        };
         let select = format!("SELECT id, kind, payload, attempts FROM job WHERE status = 'queued' AND run_at <= $1 ORDER BY run_at, id LIMIT 1{skip}");
         on_tx!(self, c => {
             let Some(r) = sqlx::query(&select).bind(now).fetch_optional(&mut *c).await? else { return Ok(None) };
@@ -66,7 +76,12 @@ impl Tx {
     }
 
     /// Records a job's end: done, or failed with the error (re-queued for `retry_at` when given).
-    pub async fn finish_job(&mut self, id: i64, error: Option<&str>, retry_at: Option<&str>) -> Result<()> {
+    pub async fn finish_job(
+        &mut self,
+        id: i64,
+        error: Option<&str>,
+        retry_at: Option<&str>,
+    ) -> Result<()> {
         let now = now_text();
         let status = match (error, retry_at) {
             (None, _) => "done",

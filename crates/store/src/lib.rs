@@ -20,9 +20,9 @@ mod expected;
 mod jobs;
 mod reports;
 mod templates;
+pub mod testing;
 mod units;
 mod users;
-pub mod testing;
 
 pub use audit::{AuditEntry, NewAudit};
 pub use campaigns::NewCampaign;
@@ -94,7 +94,9 @@ impl Store {
     pub async fn connect(url: &str) -> Result<Store> {
         if url.starts_with("sqlite:") {
             let opts = SqliteConnectOptions::from_str(url)
-                .map_err(|e| StoreError::Config(format!("địa chỉ cơ sở dữ liệu không hợp lệ: {e}")))?
+                .map_err(|e| {
+                    StoreError::Config(format!("địa chỉ cơ sở dữ liệu không hợp lệ: {e}"))
+                })?
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
@@ -104,21 +106,41 @@ impl Store {
             let pool = SqlitePoolOptions::new()
                 .max_connections(if in_memory { 1 } else { 8 })
                 .min_connections(if in_memory { 1 } else { 0 })
-                .idle_timeout(if in_memory { None } else { Some(Duration::from_secs(600)) })
-                .max_lifetime(if in_memory { None } else { Some(Duration::from_secs(3600)) })
+                .idle_timeout(if in_memory {
+                    None
+                } else {
+                    Some(Duration::from_secs(600))
+                })
+                .max_lifetime(if in_memory {
+                    None
+                } else {
+                    Some(Duration::from_secs(3600))
+                })
                 .connect_with(opts)
                 .await?;
-            SQLITE_MIGRATIONS.run(&pool).await.map_err(|e| StoreError::Migration(e.to_string()))?;
-            Ok(Store { backend: Backend::Sqlite(pool) })
+            SQLITE_MIGRATIONS
+                .run(&pool)
+                .await
+                .map_err(|e| StoreError::Migration(e.to_string()))?;
+            Ok(Store {
+                backend: Backend::Sqlite(pool),
+            })
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            let opts = PgConnectOptions::from_str(url).map_err(|e| StoreError::Config(format!("địa chỉ cơ sở dữ liệu không hợp lệ: {e}")))?;
+            let opts = PgConnectOptions::from_str(url).map_err(|e| {
+                StoreError::Config(format!("địa chỉ cơ sở dữ liệu không hợp lệ: {e}"))
+            })?;
             let pool = PgPoolOptions::new()
                 .max_connections(16)
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(opts)
                 .await?;
-            POSTGRES_MIGRATIONS.run(&pool).await.map_err(|e| StoreError::Migration(e.to_string()))?;
-            Ok(Store { backend: Backend::Postgres(pool) })
+            POSTGRES_MIGRATIONS
+                .run(&pool)
+                .await
+                .map_err(|e| StoreError::Migration(e.to_string()))?;
+            Ok(Store {
+                backend: Backend::Postgres(pool),
+            })
         } else {
             Err(StoreError::Config(format!("không nhận ra loại cơ sở dữ liệu trong \"{url}\" (dùng sqlite://tệp.db hoặc postgres://…)")))
         }
@@ -129,8 +151,12 @@ impl Store {
     /// rows that are read-then-written locked by `FOR UPDATE` (see [`Tx::lock_clause`]).
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match &self.backend {
-            Backend::Sqlite(p) => Tx { inner: TxInner::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?) },
-            Backend::Postgres(p) => Tx { inner: TxInner::Postgres(p.begin().await?) },
+            Backend::Sqlite(p) => Tx {
+                inner: TxInner::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            },
+            Backend::Postgres(p) => Tx {
+                inner: TxInner::Postgres(p.begin().await?),
+            },
         })
     }
 
@@ -161,7 +187,13 @@ impl Store {
                 .fetch_all(p)
                 .await?;
                 rows.iter()
-                    .map(|r| Ok((r.try_get("t")?, r.try_get("c")?, r.try_get::<i64, _>("n")? == 1 || r.try_get::<i64, _>("pk")? > 0)))
+                    .map(|r| {
+                        Ok((
+                            r.try_get("t")?,
+                            r.try_get("c")?,
+                            r.try_get::<i64, _>("n")? == 1 || r.try_get::<i64, _>("pk")? > 0,
+                        ))
+                    })
                     .collect::<Result<_>>()?
             }
             Backend::Postgres(p) => {
@@ -171,7 +203,15 @@ impl Store {
                 )
                 .fetch_all(p)
                 .await?;
-                rows.iter().map(|r| Ok((r.try_get("t")?, r.try_get("c")?, r.try_get::<String, _>("n")? == "NO"))).collect::<Result<_>>()?
+                rows.iter()
+                    .map(|r| {
+                        Ok((
+                            r.try_get("t")?,
+                            r.try_get("c")?,
+                            r.try_get::<String, _>("n")? == "NO",
+                        ))
+                    })
+                    .collect::<Result<_>>()?
             }
         };
         out.sort();
@@ -226,5 +266,6 @@ pub fn parse_time(s: &str) -> Result<chrono::DateTime<chrono::Utc>> {
 }
 
 pub fn parse_date(s: &str) -> Result<chrono::NaiveDate> {
-    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| StoreError::Corrupt(format!("ngày \"{s}\": {e}")))
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|e| StoreError::Corrupt(format!("ngày \"{s}\": {e}")))
 }

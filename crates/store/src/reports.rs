@@ -81,7 +81,8 @@ macro_rules! report_from_row {
             id: r.try_get("id")?,
             campaign_id: r.try_get("campaign_id")?,
             unit_id: r.try_get("unit_id")?,
-            status: ReportStatus::parse(&status).ok_or_else(|| StoreError::Corrupt(format!("trạng thái \"{status}\"")))?,
+            status: ReportStatus::parse(&status)
+                .ok_or_else(|| StoreError::Corrupt(format!("trạng thái \"{status}\"")))?,
             version: r.try_get("version")?,
             first_submitted_at: r.try_get("first_submitted_at")?,
             submitted_at: r.try_get("submitted_at")?,
@@ -151,11 +152,19 @@ impl Store {
     }
 
     /// Report rows of the direct children of a unit (for drill-down state).
-    pub async fn report_rows_for_units(&self, campaign_id: i64, unit_ids: &[i64]) -> Result<BTreeMap<i64, ReportRow>> {
+    pub async fn report_rows_for_units(
+        &self,
+        campaign_id: i64,
+        unit_ids: &[i64],
+    ) -> Result<BTreeMap<i64, ReportRow>> {
         let mut out = BTreeMap::new();
         for chunk in unit_ids.chunks(500) {
-            let placeholders: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
-            let sql = format!("SELECT {REPORT_COLUMNS} FROM report WHERE campaign_id = $1 AND unit_id IN ({})", placeholders.join(", "));
+            let placeholders: Vec<String> =
+                (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+            let sql = format!(
+                "SELECT {REPORT_COLUMNS} FROM report WHERE campaign_id = $1 AND unit_id IN ({})",
+                placeholders.join(", ")
+            );
             on_pool!(self, p => {
                 let mut q = sqlx::query(&sql).bind(campaign_id);
                 for id in chunk {
@@ -171,7 +180,13 @@ impl Store {
     }
 
     /// Units of the given types in a subtree with the state of their report.
-    pub async fn subtree_report_states(&self, campaign_id: i64, tree_id: i64, path: &str, types: &[String]) -> Result<Vec<SubtreeReportRow>> {
+    pub async fn subtree_report_states(
+        &self,
+        campaign_id: i64,
+        tree_id: i64,
+        path: &str,
+        types: &[String],
+    ) -> Result<Vec<SubtreeReportRow>> {
         let units = self.subtree_units_of_types(tree_id, path, types).await?;
         let ids: Vec<i64> = units.iter().map(|u| u.id).collect();
         let rows = self.report_rows_for_units(campaign_id, &ids).await?;
@@ -234,13 +249,24 @@ impl Store {
             row.map(|r| Ok((r.try_get("report_id")?, r.try_get("content_type")?, r.try_get("data")?))).transpose()
         })
     }
-
 }
 
 impl Tx {
-    /// Reports of a campaign with their figure vectors' raw rows, for rebuilds:
-    /// (unit_id, status, late, figures).
-    pub async fn campaign_reports(&mut self, campaign_id: i64) -> Result<Vec<(i64, ReportStatus, bool, Figures)>> {
+    /// Reports of a campaign with their raw values, for rebuilds: (unit_id, status,
+    /// late, figures). The values of each report come back as one aggregated string
+    /// (`code:column=value,…`), so millions of values cross as tens of thousands of rows.
+    pub async fn campaign_reports(
+        &mut self,
+        campaign_id: i64,
+    ) -> Result<Vec<(i64, ReportStatus, bool, Figures)>> {
+        let aggregate = if self.lock_clause().is_empty() {
+            "group_concat(indicator_code || ':' || column_key || '=' || value, ',')"
+        } else {
+            "string_agg(indicator_code || ':' || column_key || '=' || value, ',')"
+        };
+        let values_sql = format!(
+            "SELECT v.report_id, {aggregate} AS cells FROM report_value v JOIN report r ON r.id = v.report_id WHERE r.campaign_id = $1 GROUP BY v.report_id"
+        );
         on_tx!(self, p => {
             let rows = sqlx::query("SELECT id, unit_id, status, late FROM report WHERE campaign_id = $1").bind(campaign_id).fetch_all(&mut *p).await?;
             let mut by_id: BTreeMap<i64, (i64, ReportStatus, bool, Figures)> = BTreeMap::new();
@@ -248,14 +274,15 @@ impl Tx {
                 let status: String = r.try_get("status")?;
                 by_id.insert(r.try_get("id")?, (r.try_get("unit_id")?, ReportStatus::parse(&status).ok_or_else(|| StoreError::Corrupt(status.clone()))?, r.try_get("late")?, Figures::default()));
             }
-            let values = sqlx::query("SELECT v.report_id, v.indicator_code, v.column_key, v.value FROM report_value v JOIN report r ON r.id = v.report_id WHERE r.campaign_id = $1")
-                .bind(campaign_id).fetch_all(&mut *p).await?;
-            for v in values {
+            for v in sqlx::query(&values_sql).bind(campaign_id).fetch_all(&mut *p).await? {
                 let id: i64 = v.try_get("report_id")?;
+                let cells: String = v.try_get("cells")?;
                 if let Some(e) = by_id.get_mut(&id) {
-                    let code: String = v.try_get("indicator_code")?;
-                    let col: String = v.try_get("column_key")?;
-                    e.3.set(&code, &col, Some(v.try_get("value")?));
+                    for cell in cells.split(',') {
+                        let parsed = cell.split_once('=').and_then(|(k, val)| Some((k.split_once(':')?, val.parse::<i64>().ok()?)));
+                        let ((code, col), value) = parsed.ok_or_else(|| StoreError::Corrupt(format!("giá trị \"{cell}\"")))?;
+                        e.3.set(code, col, Some(value));
+                    }
                 }
             }
             Ok(by_id.into_values().collect())
@@ -304,11 +331,16 @@ impl Tx {
             sqlx::query("DELETE FROM report_value WHERE report_id = $1").bind(id).execute(&mut *c).await?;
             sqlx::query("DELETE FROM report_note WHERE report_id = $1").bind(id).execute(&mut *c).await?;
             sqlx::query("DELETE FROM report_explanation WHERE report_id = $1").bind(id).execute(&mut *c).await?;
-            for (code, cols) in &content.figures.0 {
-                for (col, value) in cols {
-                    sqlx::query("INSERT INTO report_value (report_id, indicator_code, column_key, value) VALUES ($1, $2, $3, $4)")
-                        .bind(id).bind(code).bind(col).bind(value).execute(&mut *c).await?;
+            // One multi-row statement for all the values.
+            let cells: Vec<(&String, &String, &i64)> = content.figures.0.iter().flat_map(|(code, cols)| cols.iter().map(move |(col, v)| (code, col, v))).collect();
+            if !cells.is_empty() {
+                let rows: Vec<String> = (0..cells.len()).map(|i| format!("($1, ${}, ${}, ${})", 3 * i + 2, 3 * i + 3, 3 * i + 4)).collect();
+                let sql = format!("INSERT INTO report_value (report_id, indicator_code, column_key, value) VALUES {}", rows.join(", "));
+                let mut q = sqlx::query(&sql).bind(id);
+                for (code, col, v) in &cells {
+                    q = q.bind(*code).bind(*col).bind(**v);
                 }
+                q.execute(&mut *c).await?;
             }
             for (code, note) in content.notes.iter().filter(|(_, n)| !n.trim().is_empty()) {
                 sqlx::query("INSERT INTO report_note (report_id, indicator_code, note) VALUES ($1, $2, $3)").bind(id).bind(code).bind(note).execute(&mut *c).await?;
@@ -322,8 +354,19 @@ impl Tx {
 
     /// Appends a snapshot to the report's history.
     #[allow(clippy::too_many_arguments)]
-    pub async fn insert_report_history(&mut self, report_id: i64, version: i64, action: &str, status: ReportStatus, content: &ReportContent, comment: Option<&str>, user_id: Option<i64>, at: &str) -> Result<()> {
-        let json = serde_json::to_string(content).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    pub async fn insert_report_history(
+        &mut self,
+        report_id: i64,
+        version: i64,
+        action: &str,
+        status: ReportStatus,
+        content: &ReportContent,
+        comment: Option<&str>,
+        user_id: Option<i64>,
+        at: &str,
+    ) -> Result<()> {
+        let json =
+            serde_json::to_string(content).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         on_tx!(self, c => {
             sqlx::query("INSERT INTO report_history (report_id, version, action, status, content, comment, user_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
                 .bind(report_id).bind(version).bind(action).bind(status.as_str()).bind(json).bind(comment).bind(user_id).bind(at)
@@ -333,7 +376,16 @@ impl Tx {
     }
 
     #[allow(clippy::too_many_arguments)]
-    pub async fn insert_photo(&mut self, report_id: i64, file_name: &str, content_type: &str, data: &[u8], caption: &str, user_id: Option<i64>, at: &str) -> Result<i64> {
+    pub async fn insert_photo(
+        &mut self,
+        report_id: i64,
+        file_name: &str,
+        content_type: &str,
+        data: &[u8],
+        caption: &str,
+        user_id: Option<i64>,
+        at: &str,
+    ) -> Result<i64> {
         on_tx!(self, c => {
             Ok(sqlx::query_scalar(
                 "INSERT INTO report_photo (report_id, file_name, content_type, byte_size, data, caption, uploaded_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",

@@ -18,7 +18,8 @@ impl Store {
     /// A template by id.
     pub async fn template(&self, id: i64) -> Result<Option<Template>> {
         let def: Option<String> = on_pool!(self, p => sqlx::query_scalar("SELECT definition FROM indicator_template WHERE id = $1").bind(id).fetch_optional(p).await?);
-        def.map(|d| Template::from_json(&d).map_err(|e| StoreError::Corrupt(e.to_string()))).transpose()
+        def.map(|d| Template::from_json(&d).map_err(|e| StoreError::Corrupt(e.to_string())))
+            .transpose()
     }
 
     /// All templates: (id, code, version, name).

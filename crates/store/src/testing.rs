@@ -37,9 +37,16 @@ pub async fn fresh_db() -> TestDb {
                 COUNTER.fetch_add(1, Ordering::SeqCst),
                 chrono::Utc::now().timestamp_micros() % 1_000_000_000
             );
-            let opts = PgConnectOptions::from_str(&base).expect("TUANLE_TEST_DB is a PostgreSQL URL");
-            let mut conn = opts.connect().await.expect("connect to the PostgreSQL test server");
-            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create test database");
+            let opts =
+                PgConnectOptions::from_str(&base).expect("TUANLE_TEST_DB is a PostgreSQL URL");
+            let mut conn = opts
+                .connect()
+                .await
+                .expect("connect to the PostgreSQL test server");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut conn)
+                .await
+                .expect("create test database");
             conn.close().await.ok();
             let url = match base.rfind('/') {
                 Some(i) if base[..i].contains("//") && i > base.find("//").unwrap_or(0) + 1 => {
@@ -54,7 +61,10 @@ pub async fn fresh_db() -> TestDb {
         _ => {
             let dir = tempfile::tempdir().expect("temp dir");
             let url = format!("sqlite://{}/t.db", dir.path().display());
-            TestDb { url, _dir: Some(dir) }
+            TestDb {
+                url,
+                _dir: Some(dir),
+            }
         }
     }
 }

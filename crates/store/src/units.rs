@@ -2,11 +2,14 @@
 
 use sqlx::Row;
 use tuanle_domain::text::search_key;
-use tuanle_domain::unit::{child_path, is_administrative_type, Unit, UnitTree, ROOT_CODE, ROOT_TYPE};
+use tuanle_domain::unit::{
+    child_path, is_administrative_type, Unit, UnitTree, ROOT_CODE, ROOT_TYPE,
+};
 
 use crate::{now_text, on_pool, on_tx, parse_date, Result, Store, StoreError, Tx};
 
-const UNIT_COLUMNS: &str = "id, tree_id, code, name, unit_type, depth, admin_level, parent_id, path";
+const UNIT_COLUMNS: &str =
+    "id, tree_id, code, name, unit_type, depth, admin_level, parent_id, path";
 
 fn unit_from_row<R: Row>(r: &R) -> Result<Unit>
 where
@@ -48,7 +51,9 @@ pub enum UpsertOutcome {
 impl UpsertOutcome {
     pub fn id(self) -> i64 {
         match self {
-            UpsertOutcome::Created(i) | UpsertOutcome::Updated(i) | UpsertOutcome::Unchanged(i) => i,
+            UpsertOutcome::Created(i) | UpsertOutcome::Updated(i) | UpsertOutcome::Unchanged(i) => {
+                i
+            }
         }
     }
 }
@@ -60,7 +65,11 @@ where
     String: for<'a> sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
 {
     let date: String = r.try_get("effective_date")?;
-    Ok(UnitTree { id: r.try_get("id")?, name: r.try_get("name")?, effective_date: parse_date(&date)? })
+    Ok(UnitTree {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        effective_date: parse_date(&date)?,
+    })
 }
 
 impl Store {
@@ -95,7 +104,9 @@ impl Store {
 
     /// The national root of a tree.
     pub async fn tree_root(&self, tree_id: i64) -> Result<Unit> {
-        self.unit_by_code(tree_id, ROOT_CODE).await?.ok_or_else(|| StoreError::NotFound(format!("gốc của cây {tree_id}")))
+        self.unit_by_code(tree_id, ROOT_CODE)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("gốc của cây {tree_id}")))
     }
 
     /// Direct children, administrative units first, then by name.
@@ -120,14 +131,28 @@ impl Store {
 
     /// Searches names within a subtree, ignoring diacritics and case: every word of
     /// the query must appear in the name's search key.
-    pub async fn search_units(&self, tree_id: i64, within_path: &str, query: &str, limit: i64) -> Result<Vec<Unit>> {
+    pub async fn search_units(
+        &self,
+        tree_id: i64,
+        within_path: &str,
+        query: &str,
+        limit: i64,
+    ) -> Result<Vec<Unit>> {
         let key = search_key(query);
-        let words: Vec<String> = key.split(' ').filter(|w| !w.is_empty()).map(|w| format!("%{w}%")).collect();
-        let mut sql = format!("SELECT {UNIT_COLUMNS} FROM unit WHERE tree_id = $1 AND path LIKE $2");
+        let words: Vec<String> = key
+            .split(' ')
+            .filter(|w| !w.is_empty())
+            .map(|w| format!("%{w}%"))
+            .collect();
+        let mut sql =
+            format!("SELECT {UNIT_COLUMNS} FROM unit WHERE tree_id = $1 AND path LIKE $2");
         for i in 0..words.len() {
             sql.push_str(&format!(" AND search_key LIKE ${}", i + 3));
         }
-        sql.push_str(&format!(" ORDER BY depth, length(name), name LIMIT ${}", words.len() + 3));
+        sql.push_str(&format!(
+            " ORDER BY depth, length(name), name LIMIT ${}",
+            words.len() + 3
+        ));
         on_pool!(self, p => {
             let mut q = sqlx::query(&sql).bind(tree_id).bind(format!("{within_path}%"));
             for w in &words {
@@ -144,7 +169,12 @@ impl Store {
     }
 
     /// Units of the given types in a subtree (self included), ordered by path.
-    pub async fn subtree_units_of_types(&self, tree_id: i64, path: &str, types: &[String]) -> Result<Vec<Unit>> {
+    pub async fn subtree_units_of_types(
+        &self,
+        tree_id: i64,
+        path: &str,
+        types: &[String],
+    ) -> Result<Vec<Unit>> {
         if types.is_empty() {
             return Ok(vec![]);
         }
@@ -164,12 +194,20 @@ impl Store {
     }
 
     /// Number of units of the given types in a subtree (self included).
-    pub async fn count_subtree_units_of_types(&self, tree_id: i64, path: &str, types: &[String]) -> Result<i64> {
+    pub async fn count_subtree_units_of_types(
+        &self,
+        tree_id: i64,
+        path: &str,
+        types: &[String],
+    ) -> Result<i64> {
         if types.is_empty() {
             return Ok(0);
         }
         let placeholders: Vec<String> = (0..types.len()).map(|i| format!("${}", i + 3)).collect();
-        let sql = format!("SELECT COUNT(*) FROM unit WHERE tree_id = $1 AND path LIKE $2 AND unit_type IN ({})", placeholders.join(", "));
+        let sql = format!(
+            "SELECT COUNT(*) FROM unit WHERE tree_id = $1 AND path LIKE $2 AND unit_type IN ({})",
+            placeholders.join(", ")
+        );
         on_pool!(self, p => {
             let mut q = sqlx::query_scalar(&sql).bind(tree_id).bind(format!("{path}%"));
             for t in types {
@@ -182,7 +220,11 @@ impl Store {
 
 impl Tx {
     /// Creates a tree with its national root unit.
-    pub async fn create_tree(&mut self, name: &str, effective_date: chrono::NaiveDate) -> Result<(UnitTree, Unit)> {
+    pub async fn create_tree(
+        &mut self,
+        name: &str,
+        effective_date: chrono::NaiveDate,
+    ) -> Result<(UnitTree, Unit)> {
         let now = now_text();
         let date = effective_date.format("%Y-%m-%d").to_string();
         let tree_id: i64 = on_tx!(self, c => {
@@ -204,7 +246,11 @@ impl Tx {
         });
         let path = format!("/{root_id}/");
         on_tx!(self, c => { sqlx::query("UPDATE unit SET path = $1 WHERE id = $2").bind(&path).bind(root_id).execute(&mut *c).await?; });
-        let tree = UnitTree { id: tree_id, name: name.to_string(), effective_date };
+        let tree = UnitTree {
+            id: tree_id,
+            name: name.to_string(),
+            effective_date,
+        };
         let root = Unit {
             id: root_id,
             tree_id,
@@ -236,18 +282,28 @@ impl Tx {
 
     /// Creates a unit under `parent`, or brings an existing (tree, code) unit up to date
     /// (name, type, parent; moving it moves its subtree).
-    pub async fn upsert_unit(&mut self, parent: &Unit, u: &UnitUpsert) -> Result<(UpsertOutcome, Unit)> {
+    pub async fn upsert_unit(
+        &mut self,
+        parent: &Unit,
+        u: &UnitUpsert,
+    ) -> Result<(UpsertOutcome, Unit)> {
         let admin = is_administrative_type(&u.unit_type);
         let depth = parent.depth + 1;
         let admin_level = if admin { depth } else { parent.admin_level };
         let key = search_key(&u.name);
         match self.unit_by_code(parent.tree_id, &u.code).await? {
             Some(existing) => {
-                if existing.name == u.name && existing.unit_type == u.unit_type && existing.parent_id == Some(parent.id) {
+                if existing.name == u.name
+                    && existing.unit_type == u.unit_type
+                    && existing.parent_id == Some(parent.id)
+                {
                     return Ok((UpsertOutcome::Unchanged(existing.id), existing));
                 }
                 if parent.path.starts_with(&existing.path) {
-                    return Err(StoreError::Conflict(format!("không thể chuyển đơn vị {} vào cây con của chính nó", u.code)));
+                    return Err(StoreError::Conflict(format!(
+                        "không thể chuyển đơn vị {} vào cây con của chính nó",
+                        u.code
+                    )));
                 }
                 let new_path = child_path(&parent.path, existing.id);
                 let depth_shift = depth - existing.depth;
@@ -261,7 +317,10 @@ impl Tx {
                             .execute(&mut *c).await?;
                     }
                 });
-                let updated = self.unit(existing.id).await?.ok_or_else(|| StoreError::NotFound(u.code.clone()))?;
+                let updated = self
+                    .unit(existing.id)
+                    .await?
+                    .ok_or_else(|| StoreError::NotFound(u.code.clone()))?;
                 Ok((UpsertOutcome::Updated(existing.id), updated))
             }
             None => {

@@ -28,7 +28,8 @@ pub struct SessionRecord {
     pub expires_at: String,
 }
 
-const USER_COLUMNS: &str = "u.id, u.username, u.full_name, u.email, u.password_hash, u.unit_id, u.role, u.active";
+const USER_COLUMNS: &str =
+    "u.id, u.username, u.full_name, u.email, u.password_hash, u.unit_id, u.role, u.active";
 
 fn user_from_row<R: Row>(r: &R) -> Result<UserRecord>
 where
@@ -46,7 +47,8 @@ where
         email: r.try_get("email")?,
         password_hash: r.try_get("password_hash")?,
         unit_id: r.try_get("unit_id")?,
-        role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("vai trò \"{role}\"")))?,
+        role: Role::parse(&role)
+            .ok_or_else(|| StoreError::Corrupt(format!("vai trò \"{role}\"")))?,
         active: r.try_get("active")?,
     })
 }
@@ -103,7 +105,15 @@ impl Store {
 
 impl Tx {
     #[allow(clippy::too_many_arguments)]
-    pub async fn insert_user(&mut self, username: &str, full_name: &str, email: Option<&str>, password_hash: &str, unit_id: i64, role: Role) -> Result<i64> {
+    pub async fn insert_user(
+        &mut self,
+        username: &str,
+        full_name: &str,
+        email: Option<&str>,
+        password_hash: &str,
+        unit_id: i64,
+        role: Role,
+    ) -> Result<i64> {
         let now = now_text();
         on_tx!(self, c => {
             sqlx::query_scalar(
@@ -118,7 +128,14 @@ impl Tx {
         })
     }
 
-    pub async fn insert_session(&mut self, token_hash: &str, user_id: i64, kind: &str, csrf_token: &str, expires_at: &str) -> Result<()> {
+    pub async fn insert_session(
+        &mut self,
+        token_hash: &str,
+        user_id: i64,
+        kind: &str,
+        csrf_token: &str,
+        expires_at: &str,
+    ) -> Result<()> {
         let now = now_text();
         on_tx!(self, c => {
             sqlx::query("INSERT INTO auth_session (token_hash, user_id, kind, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)")

@@ -19,7 +19,10 @@ pub const LOGIN_CSRF_COOKIE: &str = "tuanle_login_csrf";
 
 /// The client's address (for the audit trail).
 pub fn client_ip(parts: &Parts) -> Option<String> {
-    parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string())
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
 }
 
 /// A signed-in page visitor: the actor and the session's CSRF token.
@@ -42,11 +45,25 @@ impl axum::response::IntoResponse for LoginRedirect {
 impl FromRequestParts<AppState> for PageUser {
     type Rejection = LoginRedirect;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let jar = CookieJar::from_headers(&parts.headers);
-        let token = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()).ok_or(LoginRedirect)?;
-        let (actor, csrf_token) = state.app.authenticate(&token, WEB, client_ip(parts)).await.map_err(|_| LoginRedirect)?;
-        Ok(PageUser { actor, csrf_token, session_token: token })
+        let token = jar
+            .get(SESSION_COOKIE)
+            .map(|c| c.value().to_string())
+            .ok_or(LoginRedirect)?;
+        let (actor, csrf_token) = state
+            .app
+            .authenticate(&token, WEB, client_ip(parts))
+            .await
+            .map_err(|_| LoginRedirect)?;
+        Ok(PageUser {
+            actor,
+            csrf_token,
+            session_token: token,
+        })
     }
 }
 
@@ -56,7 +73,9 @@ impl PageUser {
         if same_secret(sent, &self.csrf_token) {
             Ok(())
         } else {
-            Err(AppError::Forbidden("Phiên làm việc của biểu mẫu đã hết hạn (CSRF), vui lòng tải lại trang".into()))
+            Err(AppError::Forbidden(
+                "Phiên làm việc của biểu mẫu đã hết hạn (CSRF), vui lòng tải lại trang".into(),
+            ))
         }
     }
 }
@@ -68,15 +87,23 @@ pub struct ApiUser(pub Actor);
 fn bearer(headers: &HeaderMap) -> Option<String> {
     let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = v.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_string())
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_string())
 }
 
 impl FromRequestParts<AppState> for ApiUser {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let token = bearer(&parts.headers).ok_or(ApiError(AppError::Unauthenticated))?;
-        let (actor, _) = state.app.authenticate(&token, API, client_ip(parts)).await?;
+        let (actor, _) = state
+            .app
+            .authenticate(&token, API, client_ip(parts))
+            .await?;
         Ok(ApiUser(actor))
     }
 }
@@ -98,5 +125,8 @@ fn time_hours(h: i64) -> time::Duration {
 
 /// A cookie that removes `name`.
 pub fn removal(name: &'static str) -> Cookie<'static> {
-    Cookie::build((name, "")).path("/").max_age(time_hours(0)).build()
+    Cookie::build((name, ""))
+        .path("/")
+        .max_age(time_hours(0))
+        .build()
 }

@@ -14,7 +14,9 @@ pub fn status_of(e: &AppError) -> StatusCode {
         AppError::Unauthenticated | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
         AppError::Forbidden(_) => StatusCode::FORBIDDEN,
         AppError::NotFound(_) => StatusCode::NOT_FOUND,
-        AppError::Invalid { .. } | AppError::Validation(_) | AppError::BadFile(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::Invalid { .. } | AppError::Validation(_) | AppError::BadFile(_) => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
         AppError::Conflict(_) => StatusCode::CONFLICT,
         AppError::Domain(DomainError::InvalidTransition { .. }) => StatusCode::CONFLICT,
         AppError::Domain(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -80,7 +82,13 @@ pub struct IssueBody {
 
 impl From<&Issue> for IssueBody {
     fn from(i: &Issue) -> Self {
-        IssueBody { code: i.code.code().to_string(), row: i.row.clone(), column: i.column.clone(), key: i.key.clone(), message: i.message.clone() }
+        IssueBody {
+            code: i.code.code().to_string(),
+            row: i.row.clone(),
+            column: i.column.clone(),
+            key: i.key.clone(),
+            message: i.message.clone(),
+        }
     }
 }
 
@@ -104,7 +112,13 @@ impl IntoResponse for ApiError {
         if let Some(first) = issues.first() {
             message = format!("{message}: {}", first.message);
         }
-        let body = ErrorBody { error: ErrorDetail { code: code_of(&self.0).to_string(), message, issues } };
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: code_of(&self.0).to_string(),
+                message,
+                issues,
+            },
+        };
         (status_of(&self.0), Json(body)).into_response()
     }
 }

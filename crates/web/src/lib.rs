@@ -43,10 +43,15 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// `GET /healthz`: 200 when the database answers, 503 otherwise.
-async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> (axum::http::StatusCode, &'static str) {
+async fn healthz(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> (axum::http::StatusCode, &'static str) {
     match state.app.store.ping().await {
         Ok(()) => (axum::http::StatusCode::OK, "ok"),
-        Err(_) => (axum::http::StatusCode::SERVICE_UNAVAILABLE, "database unavailable"),
+        Err(_) => (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "database unavailable",
+        ),
     }
 }
 
@@ -59,20 +64,36 @@ pub async fn serve(app: App, addr: SocketAddr) -> std::io::Result<()> {
 /// Identifies this process among the app instances sharing a database.
 pub fn instance_id() -> String {
     let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "tuanle".into());
-    format!("{host}-{}-{}", std::process::id(), &tuanle_app::auth::random_token()[..8])
+    format!(
+        "{host}-{}-{}",
+        std::process::id(),
+        &tuanle_app::auth::random_token()[..8]
+    )
 }
 
 /// Serves on an already bound listener (tests bind port 0), with this instance's
 /// background worker (every instance runs one; each job is claimed by one of them).
 pub async fn serve_on(app: App, listener: tokio::net::TcpListener) -> std::io::Result<()> {
-    let interval = std::env::var("TUANLE_WORKER_INTERVAL_MS").ok().and_then(|v| v.parse().ok()).unwrap_or(5_000u64);
+    let interval = std::env::var("TUANLE_WORKER_INTERVAL_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5_000u64);
     let instance = instance_id();
     tracing::info!(%instance, "khởi động việc nền");
-    let worker = tokio::spawn(app.clone().worker_loop(instance, std::time::Duration::from_millis(interval)));
-    let state = AppState { app, secure_cookies: false };
-    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    let worker = tokio::spawn(
+        app.clone()
+            .worker_loop(instance, std::time::Duration::from_millis(interval)),
+    );
+    let state = AppState {
+        app,
+        secure_cookies: false,
+    };
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     worker.abort();
     Ok(())
 }
@@ -83,7 +104,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

@@ -3,7 +3,10 @@
 use axum::extract::State;
 use axum::Json;
 
-use super::dto::{ConsolidationDto, ConsolidationQuery, MissingPageDto, MissingUnitDto, PageQuery, RebuildResponse};
+use super::dto::{
+    ConsolidationDto, ConsolidationQuery, MissingPageDto, MissingUnitDto, PageQuery,
+    RebuildResponse,
+};
 use super::{ApiPath, ApiQuery, ApiResult};
 use crate::auth::ApiUser;
 use crate::error::ErrorBody;
@@ -97,6 +100,14 @@ pub async fn missing_units(
 ) -> ApiResult<Json<MissingPageDto>> {
     let limit = q.limit.unwrap_or(200).clamp(1, 5000);
     let offset = q.offset.unwrap_or(0).max(0);
-    let (units, total) = state.app.missing_units(&actor, id, &code, limit, offset).await?;
-    Ok(Json(MissingPageDto { total, limit, offset, units: units.iter().map(MissingUnitDto::from).collect() }))
+    let (units, total) = state
+        .app
+        .missing_units(&actor, id, &code, limit, offset)
+        .await?;
+    Ok(Json(MissingPageDto {
+        total,
+        limit,
+        offset,
+        units: units.iter().map(MissingUnitDto::from).collect(),
+    }))
 }

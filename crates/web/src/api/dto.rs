@@ -954,14 +954,23 @@ impl From<&ConsolidationView> for ConsolidationDto {
                 })
                 .collect(),
             completeness: (&v.completeness).into(),
-            missing: v.missing.as_ref().map(|list| list.iter().map(MissingUnitDto::from).collect()),
+            missing: v
+                .missing
+                .as_ref()
+                .map(|list| list.iter().map(MissingUnitDto::from).collect()),
         }
     }
 }
 
 impl From<&tuanle_app::consolidation::MissingUnit> for MissingUnitDto {
     fn from(m: &tuanle_app::consolidation::MissingUnit) -> Self {
-        MissingUnitDto { code: m.unit.code.clone(), name: m.unit.name.clone(), unit_type: m.unit.unit_type.clone(), status: m.status.into(), context: m.context.clone() }
+        MissingUnitDto {
+            code: m.unit.code.clone(),
+            name: m.unit.name.clone(),
+            unit_type: m.unit.unit_type.clone(),
+            status: m.status.into(),
+            context: m.context.clone(),
+        }
     }
 }
 

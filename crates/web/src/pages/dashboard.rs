@@ -34,9 +34,18 @@ pub async fn show(State(state): State<AppState>, user: PageUser) -> Result<Respo
     let a = &user.actor;
     let mut items = Vec::new();
     for c in state.app.campaigns_for(a).await.or_page(&user)? {
-        let report = state.app.store.report(c.id, a.unit.id).await.map_err(Into::into).or_page(&user)?;
+        let report = state
+            .app
+            .store
+            .report(c.id, a.unit.id)
+            .await
+            .map_err(Into::into)
+            .or_page(&user)?;
         let (status, status_class) = match &report {
-            Some(r) => (r.row.status.label_vi().to_string(), r.row.status.as_str().to_string()),
+            Some(r) => (
+                r.row.status.label_vi().to_string(),
+                r.row.status.as_str().to_string(),
+            ),
             None => ("Chưa có báo cáo".to_string(), "none".to_string()),
         };
         items.push(CampaignItem {
@@ -44,7 +53,10 @@ pub async fn show(State(state): State<AppState>, user: PageUser) -> Result<Respo
             name: c.name.clone(),
             themes: c.themes.clone(),
             dates: format!("{} – {}", date_vi(c.start_date), date_vi(c.end_date)),
-            deadline: c.deadline_for(a.unit.admin_level).map(date_vi).unwrap_or_else(|| "—".into()),
+            deadline: c
+                .deadline_for(a.unit.admin_level)
+                .map(date_vi)
+                .unwrap_or_else(|| "—".into()),
             status,
             status_class,
         });

@@ -23,10 +23,31 @@ struct LoginPage {
     username: String,
 }
 
-fn login_page(jar: CookieJar, status: StatusCode, error: Option<String>, username: String) -> Response {
+fn login_page(
+    jar: CookieJar,
+    status: StatusCode,
+    error: Option<String>,
+    username: String,
+) -> Response {
     let token = random_token();
-    let cookie = Cookie::build((LOGIN_CSRF_COOKIE, token.clone())).path("/login").http_only(true).same_site(SameSite::Strict).build();
-    (jar.add(cookie), render_with(status, LoginPage { nav: None, csrf_token: token, error, username })).into_response()
+    let cookie = Cookie::build((LOGIN_CSRF_COOKIE, token.clone()))
+        .path("/login")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .build();
+    (
+        jar.add(cookie),
+        render_with(
+            status,
+            LoginPage {
+                nav: None,
+                csrf_token: token,
+                error,
+                username,
+            },
+        ),
+    )
+        .into_response()
 }
 
 /// `GET /login`
@@ -43,18 +64,37 @@ pub struct LoginForm {
 }
 
 /// `POST /login`: checks the double-submitted CSRF token, then the password.
-pub async fn submit(State(state): State<AppState>, ConnectInfo(addr): ConnectInfo<SocketAddr>, jar: CookieJar, Form(f): Form<LoginForm>) -> Response {
-    let cookie_token = jar.get(LOGIN_CSRF_COOKIE).map(|c| c.value().to_string()).unwrap_or_default();
+pub async fn submit(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    jar: CookieJar,
+    Form(f): Form<LoginForm>,
+) -> Response {
+    let cookie_token = jar
+        .get(LOGIN_CSRF_COOKIE)
+        .map(|c| c.value().to_string())
+        .unwrap_or_default();
     if cookie_token.is_empty() || !same_secret(&cookie_token, &f.csrf_token) {
-        return login_page(jar, StatusCode::FORBIDDEN, Some("Phiên của biểu mẫu đã hết hạn, vui lòng đăng nhập lại".into()), f.username);
+        return login_page(
+            jar,
+            StatusCode::FORBIDDEN,
+            Some("Phiên của biểu mẫu đã hết hạn, vui lòng đăng nhập lại".into()),
+            f.username,
+        );
     }
-    match state.app.login(&f.username, &f.password, Some(addr.ip().to_string())).await {
+    match state
+        .app
+        .login(&f.username, &f.password, Some(addr.ip().to_string()))
+        .await
+    {
         Ok(session) => {
             // Rotate: any previous session of this browser ends here.
             if let Some(old) = jar.get(SESSION_COOKIE) {
                 let _ = state.app.logout(old.value()).await;
             }
-            let jar = jar.remove(removal(LOGIN_CSRF_COOKIE)).add(session_cookie(session.token, state.secure_cookies));
+            let jar = jar
+                .remove(removal(LOGIN_CSRF_COOKIE))
+                .add(session_cookie(session.token, state.secure_cookies));
             (jar, Redirect::to("/")).into_response()
         }
         Err(e) => {
@@ -71,7 +111,12 @@ pub struct CsrfForm {
 }
 
 /// `POST /logout`
-pub async fn logout(State(state): State<AppState>, user: PageUser, jar: CookieJar, Form(f): Form<CsrfForm>) -> Response {
+pub async fn logout(
+    State(state): State<AppState>,
+    user: PageUser,
+    jar: CookieJar,
+    Form(f): Form<CsrfForm>,
+) -> Response {
     if let Err(e) = user.check_csrf(&f.csrf_token) {
         return super::PageError::new(Nav::of(&user), e).into_response();
     }

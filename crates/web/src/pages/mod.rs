@@ -29,18 +29,48 @@ pub fn routes() -> Router<AppState> {
         .route("/units", get(units::search))
         .route("/units/{code}", get(units::show))
         .route("/units/{code}/bodies", post(units::add_body))
-        .route("/campaigns/{id}/reports/{code}", get(reports::show).post(reports::save))
-        .route("/campaigns/{id}/reports/{code}/review", post(reports::review))
-        .route("/campaigns/{id}/reports/{code}/history", get(reports::history))
-        .route("/campaigns/{id}/reports/{code}/photos", post(reports::add_photo))
-        .route("/campaigns/{id}/reports/{code}/photos/{photo}", get(reports::photo))
-        .route("/campaigns/{id}/reports/{code}/photos/{photo}/delete", post(reports::delete_photo))
-        .route("/campaigns/{id}/consolidation/{code}", get(consolidation::show))
-        .route("/campaigns/{id}/missing/{code}", get(consolidation::missing))
+        .route(
+            "/campaigns/{id}/reports/{code}",
+            get(reports::show).post(reports::save),
+        )
+        .route(
+            "/campaigns/{id}/reports/{code}/review",
+            post(reports::review),
+        )
+        .route(
+            "/campaigns/{id}/reports/{code}/history",
+            get(reports::history),
+        )
+        .route(
+            "/campaigns/{id}/reports/{code}/photos",
+            post(reports::add_photo),
+        )
+        .route(
+            "/campaigns/{id}/reports/{code}/photos/{photo}",
+            get(reports::photo),
+        )
+        .route(
+            "/campaigns/{id}/reports/{code}/photos/{photo}/delete",
+            post(reports::delete_photo),
+        )
+        .route(
+            "/campaigns/{id}/consolidation/{code}",
+            get(consolidation::show),
+        )
+        .route(
+            "/campaigns/{id}/missing/{code}",
+            get(consolidation::missing),
+        )
 }
 
 async fn css() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], APP_CSS)
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        APP_CSS,
+    )
 }
 
 /// What the header shows about the signed-in user.
@@ -102,7 +132,14 @@ impl IntoResponse for PageError {
         if status == StatusCode::UNAUTHORIZED {
             return axum::response::Redirect::to("/login").into_response();
         }
-        render_with(status, ErrorPage { nav, status: status.as_u16(), message: message_of(&error) })
+        render_with(
+            status,
+            ErrorPage {
+                nav,
+                status: status.as_u16(),
+                message: message_of(&error),
+            },
+        )
     }
 }
 
@@ -122,7 +159,9 @@ pub fn url_part(s: &str) -> String {
     let mut out = String::new();
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }

@@ -97,11 +97,29 @@ struct Raw {
     explanations: HashMap<String, String>,
 }
 
-async fn page(state: &AppState, user: &PageUser, view: ReportView, raw: Option<&Raw>, errors: &[Issue], flash: &str) -> Result<ReportPage, AppError> {
+async fn page(
+    state: &AppState,
+    user: &PageUser,
+    view: ReportView,
+    raw: Option<&Raw>,
+    errors: &[Issue],
+    flash: &str,
+) -> Result<ReportPage, AppError> {
     let t = &view.template;
-    let content = view.record.as_ref().map(|r| r.content.clone()).unwrap_or_default();
-    let bad: HashSet<(String, String)> = errors.iter().filter_map(|i| Some((i.row.clone()?, i.column.clone().unwrap_or_default()))).collect();
-    let parent_of: HashMap<&str, &str> = t.indicators.iter().filter_map(|i| Some((i.code.as_str(), i.parent.as_deref()?))).collect();
+    let content = view
+        .record
+        .as_ref()
+        .map(|r| r.content.clone())
+        .unwrap_or_default();
+    let bad: HashSet<(String, String)> = errors
+        .iter()
+        .filter_map(|i| Some((i.row.clone()?, i.column.clone().unwrap_or_default())))
+        .collect();
+    let parent_of: HashMap<&str, &str> = t
+        .indicators
+        .iter()
+        .filter_map(|i| Some((i.code.as_str(), i.parent.as_deref()?)))
+        .collect();
     let mut rows = Vec::new();
     for ind in &t.indicators {
         let class = match &ind.kind {
@@ -122,7 +140,10 @@ async fn page(state: &AppState, user: &PageUser, view: ReportView, raw: Option<&
                 let mut value = stored.map(number_vi).unwrap_or_default();
                 if let (RowKind::Total { of }, Some(v)) = (&ind.kind, stored) {
                     // A total equal to the sum of its parts is shown as computed, so it follows later edits.
-                    let sum: i64 = t.parts_of(of, &col.key).filter_map(|p| content.figures.get(&p.code, &col.key)).sum();
+                    let sum: i64 = t
+                        .parts_of(of, &col.key)
+                        .filter_map(|p| content.figures.get(&p.code, &col.key))
+                        .sum();
                     if sum == v {
                         value.clear();
                         placeholder = format!("tự tính: {}", number_vi(v));
@@ -133,19 +154,44 @@ async fn page(state: &AppState, user: &PageUser, view: ReportView, raw: Option<&
                 if let Some(r) = raw.and_then(|r| r.cells.get(&name)) {
                     value = r.clone();
                 }
-                CellVm { bad: bad.contains(&(ind.code.clone(), col.key.clone())), name, label: col.label.clone(), value, placeholder, present }
+                CellVm {
+                    bad: bad.contains(&(ind.code.clone(), col.key.clone())),
+                    name,
+                    label: col.label.clone(),
+                    value,
+                    placeholder,
+                    present,
+                }
             })
             .collect();
         let note_name = format!("note:{}", ind.code);
-        let note = raw.and_then(|r| r.notes.get(&note_name).cloned()).or_else(|| content.notes.get(&ind.code).cloned()).unwrap_or_default();
-        rows.push(RowVm { code: ind.code.clone(), stt: ind.stt.clone(), label: ind.label.clone(), uom: ind.unit.clone(), class: class.to_string(), cells, note_name, note });
+        let note = raw
+            .and_then(|r| r.notes.get(&note_name).cloned())
+            .or_else(|| content.notes.get(&ind.code).cloned())
+            .unwrap_or_default();
+        rows.push(RowVm {
+            code: ind.code.clone(),
+            stt: ind.stt.clone(),
+            label: ind.label.clone(),
+            uom: ind.unit.clone(),
+            class: class.to_string(),
+            cells,
+            note_name,
+            note,
+        });
     }
     let sections = NARRATIVE_SECTIONS
         .iter()
         .map(|(key, title)| {
             let name = format!("n:{key}");
-            let text = raw.and_then(|r| r.narrative.get(&name).cloned()).unwrap_or_else(|| content.narrative.get(key).unwrap_or_default().to_string());
-            SectionVm { name, title: title.to_string(), text }
+            let text = raw
+                .and_then(|r| r.narrative.get(&name).cloned())
+                .unwrap_or_else(|| content.narrative.get(key).unwrap_or_default().to_string());
+            SectionVm {
+                name,
+                title: title.to_string(),
+                text,
+            }
         })
         .collect();
     let warnings = view
@@ -154,26 +200,58 @@ async fn page(state: &AppState, user: &PageUser, view: ReportView, raw: Option<&
         .iter()
         .map(|w| {
             let name = format!("w:{}", w.key);
-            let explanation = raw.and_then(|r| r.explanations.get(&name).cloned()).or_else(|| content.explanations.get(&w.key).cloned()).unwrap_or_default();
-            WarningVm { message: w.message.clone(), name, explanation }
+            let explanation = raw
+                .and_then(|r| r.explanations.get(&name).cloned())
+                .or_else(|| content.explanations.get(&w.key).cloned())
+                .unwrap_or_default();
+            WarningVm {
+                message: w.message.clone(),
+                name,
+                explanation,
+            }
         })
         .collect();
     let (status, status_class) = match &view.record {
-        Some(r) => (r.row.status.label_vi().to_string(), r.row.status.as_str().to_string()),
+        Some(r) => (
+            r.row.status.label_vi().to_string(),
+            r.row.status.as_str().to_string(),
+        ),
         None => ("Chưa có báo cáo".to_string(), "none".to_string()),
     };
     let row = view.record.as_ref().map(|r| &r.row);
     let names = state.app.user_names(row.and_then(|r| r.entered_by)).await?;
     let entered_note = match row {
-        Some(r) if r.entered_on_behalf => format!("Nhập thay đơn vị bởi {}", r.entered_by.and_then(|id| names.get(&id).cloned()).unwrap_or_default()),
+        Some(r) if r.entered_on_behalf => format!(
+            "Nhập thay đơn vị bởi {}",
+            r.entered_by
+                .and_then(|id| names.get(&id).cloned())
+                .unwrap_or_default()
+        ),
         _ => String::new(),
     };
     let photos = match row {
-        Some(r) => state.app.store.photos(r.id).await?.into_iter().map(|p| PhotoVm { id: p.id, name: p.file_name, caption: p.caption }).collect(),
+        Some(r) => state
+            .app
+            .store
+            .photos(r.id)
+            .await?
+            .into_iter()
+            .map(|p| PhotoVm {
+                id: p.id,
+                name: p.file_name,
+                caption: p.caption,
+            })
+            .collect(),
         None => vec![],
     };
     let parent_code = match view.unit.parent_id {
-        Some(pid) => state.app.store.unit(pid).await?.map(|u| u.code).unwrap_or_default(),
+        Some(pid) => state
+            .app
+            .store
+            .unit(pid)
+            .await?
+            .map(|u| u.code)
+            .unwrap_or_default(),
         None => String::new(),
     };
     Ok(ReportPage {
@@ -189,17 +267,37 @@ async fn page(state: &AppState, user: &PageUser, view: ReportView, raw: Option<&
         sent: row.is_some_and(|r| r.submitted_at.is_some()),
         late: row.is_some_and(|r| r.late),
         deadline: view.deadline.map(date_vi).unwrap_or_else(|| "—".into()),
-        submitted_at: row.and_then(|r| r.first_submitted_at.as_deref()).and_then(|t| tuanle_store::parse_time(t).ok()).map(datetime_vi).unwrap_or_default(),
+        submitted_at: row
+            .and_then(|r| r.first_submitted_at.as_deref())
+            .and_then(|t| tuanle_store::parse_time(t).ok())
+            .map(datetime_vi)
+            .unwrap_or_default(),
         entered_note,
-        review_comment: row.filter(|r| r.status == ReportStatus::Returned).and_then(|r| r.review_comment.clone()).unwrap_or_default(),
-        columns: view.template.columns.iter().map(|c| c.label.clone()).collect(),
+        review_comment: row
+            .filter(|r| r.status == ReportStatus::Returned)
+            .and_then(|r| r.review_comment.clone())
+            .unwrap_or_default(),
+        columns: view
+            .template
+            .columns
+            .iter()
+            .map(|c| c.label.clone())
+            .collect(),
         rows,
         sections,
         warnings,
         errors: errors.iter().map(|e| e.message.clone()).collect(),
         flash: flash.to_string(),
-        can_edit: view.can_edit && !matches!(row.map(|r| r.status), Some(ReportStatus::Submitted | ReportStatus::Accepted)),
-        can_review: view.can_review && matches!(row.map(|r| r.status), Some(ReportStatus::Submitted | ReportStatus::Accepted)),
+        can_edit: view.can_edit
+            && !matches!(
+                row.map(|r| r.status),
+                Some(ReportStatus::Submitted | ReportStatus::Accepted)
+            ),
+        can_review: view.can_review
+            && matches!(
+                row.map(|r| r.status),
+                Some(ReportStatus::Submitted | ReportStatus::Accepted)
+            ),
         can_accept: view.can_review && row.map(|r| r.status) == Some(ReportStatus::Submitted),
         photos,
     })
@@ -224,15 +322,37 @@ fn flash_text(ok: &str) -> &'static str {
 }
 
 /// `GET /campaigns/{id}/reports/{code}`
-pub async fn show(State(state): State<AppState>, user: PageUser, Path((id, code)): Path<(i64, String)>, Query(q): Query<ShowQuery>) -> Result<Response, PageError> {
-    let view = state.app.report_view(&user.actor, id, &code).await.or_page(&user)?;
-    let p = page(&state, &user, view, None, &[], flash_text(&q.ok)).await.or_page(&user)?;
+pub async fn show(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((id, code)): Path<(i64, String)>,
+    Query(q): Query<ShowQuery>,
+) -> Result<Response, PageError> {
+    let view = state
+        .app
+        .report_view(&user.actor, id, &code)
+        .await
+        .or_page(&user)?;
+    let p = page(&state, &user, view, None, &[], flash_text(&q.ok))
+        .await
+        .or_page(&user)?;
     Ok(render(p))
 }
 
 /// `POST /campaigns/{id}/reports/{code}`: save (`action=save`) or submit (`action=submit`).
-pub async fn save(State(state): State<AppState>, user: PageUser, Path((id, code)): Path<(i64, String)>, Form(fields): Form<Vec<(String, String)>>) -> Result<Response, PageError> {
-    let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str()).unwrap_or("");
+pub async fn save(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((id, code)): Path<(i64, String)>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let get = |k: &str| {
+        fields
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    };
     user.check_csrf(get("csrf_token")).or_page(&user)?;
     let action = match get("action") {
         "submit" => ReportAction::Submit,
@@ -249,36 +369,70 @@ pub async fn save(State(state): State<AppState>, user: PageUser, Path((id, code)
             }
         } else if let Some(row) = name.strip_prefix("note:") {
             raw.notes.insert(name.clone(), value.clone());
-            content.notes.insert(row.to_string(), value.trim().to_string());
+            content
+                .notes
+                .insert(row.to_string(), value.trim().to_string());
         } else if let Some(key) = name.strip_prefix("n:") {
             raw.narrative.insert(name.clone(), value.clone());
             content.narrative.set(key, value.trim().to_string());
         } else if let Some(key) = name.strip_prefix("w:") {
             raw.explanations.insert(name.clone(), value.clone());
-            content.explanations.insert(key.to_string(), value.trim().to_string());
+            content
+                .explanations
+                .insert(key.to_string(), value.trim().to_string());
         }
     }
-    let view = state.app.report_view(&user.actor, id, &code).await.or_page(&user)?;
-    let parsed = parse_cells(&view.template, cells.iter().map(|(r, c, v)| (r.as_str(), c.as_str(), v.as_str())));
+    let view = state
+        .app
+        .report_view(&user.actor, id, &code)
+        .await
+        .or_page(&user)?;
+    let parsed = parse_cells(
+        &view.template,
+        cells
+            .iter()
+            .map(|(r, c, v)| (r.as_str(), c.as_str(), v.as_str())),
+    );
     let result = match parsed {
         Ok(figures) => {
             content.figures = figures;
-            state.app.save_report(&user.actor, id, &code, action, content).await
+            state
+                .app
+                .save_report(&user.actor, id, &code, action, content)
+                .await
         }
         Err(issues) => Err(AppError::Validation(issues)),
     };
     match result {
         Ok(_) => {
-            let ok = if action == ReportAction::Submit { "submitted" } else { "saved" };
-            Ok(Redirect::to(&format!("/campaigns/{id}/reports/{}?ok={ok}", super::url_part(&code))).into_response())
+            let ok = if action == ReportAction::Submit {
+                "submitted"
+            } else {
+                "saved"
+            };
+            Ok(Redirect::to(&format!(
+                "/campaigns/{id}/reports/{}?ok={ok}",
+                super::url_part(&code)
+            ))
+            .into_response())
         }
         Err(AppError::Validation(issues)) => {
-            let p = page(&state, &user, view, Some(&raw), &issues, "").await.or_page(&user)?;
+            let p = page(&state, &user, view, Some(&raw), &issues, "")
+                .await
+                .or_page(&user)?;
             Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, p))
         }
         Err(e @ (AppError::Invalid { .. } | AppError::Domain(_) | AppError::Conflict(_))) => {
-            let issue = Issue { code: tuanle_domain::validate::IssueCode::UnknownCell, row: None, column: None, key: String::new(), message: e.to_string() };
-            let p = page(&state, &user, view, Some(&raw), &[issue], "").await.or_page(&user)?;
+            let issue = Issue {
+                code: tuanle_domain::validate::IssueCode::UnknownCell,
+                row: None,
+                column: None,
+                key: String::new(),
+                message: e.to_string(),
+            };
+            let p = page(&state, &user, view, Some(&raw), &[issue], "")
+                .await
+                .or_page(&user)?;
             Ok(render_with(crate::error::status_of(&e), p))
         }
         Err(e) => Err(e).or_page(&user),
@@ -295,21 +449,50 @@ pub struct ReviewForm {
 }
 
 /// `POST /campaigns/{id}/reports/{code}/review`: return or accept.
-pub async fn review(State(state): State<AppState>, user: PageUser, Path((id, code)): Path<(i64, String)>, Form(f): Form<ReviewForm>) -> Result<Response, PageError> {
+pub async fn review(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((id, code)): Path<(i64, String)>,
+    Form(f): Form<ReviewForm>,
+) -> Result<Response, PageError> {
     user.check_csrf(&f.csrf_token).or_page(&user)?;
     let action = match f.action.as_str() {
         "accept" => ReportAction::Accept,
         _ => ReportAction::Return,
     };
-    match state.app.review_report(&user.actor, id, &code, action, &f.comment).await {
+    match state
+        .app
+        .review_report(&user.actor, id, &code, action, &f.comment)
+        .await
+    {
         Ok(_) => {
-            let ok = if action == ReportAction::Accept { "accepted" } else { "returned" };
-            Ok(Redirect::to(&format!("/campaigns/{id}/reports/{}?ok={ok}", super::url_part(&code))).into_response())
+            let ok = if action == ReportAction::Accept {
+                "accepted"
+            } else {
+                "returned"
+            };
+            Ok(Redirect::to(&format!(
+                "/campaigns/{id}/reports/{}?ok={ok}",
+                super::url_part(&code)
+            ))
+            .into_response())
         }
         Err(e @ (AppError::Invalid { .. } | AppError::Domain(_))) => {
-            let view = state.app.report_view(&user.actor, id, &code).await.or_page(&user)?;
-            let issue = Issue { code: tuanle_domain::validate::IssueCode::UnknownCell, row: None, column: None, key: String::new(), message: e.to_string() };
-            let p = page(&state, &user, view, None, &[issue], "").await.or_page(&user)?;
+            let view = state
+                .app
+                .report_view(&user.actor, id, &code)
+                .await
+                .or_page(&user)?;
+            let issue = Issue {
+                code: tuanle_domain::validate::IssueCode::UnknownCell,
+                row: None,
+                column: None,
+                key: String::new(),
+                message: e.to_string(),
+            };
+            let p = page(&state, &user, view, None, &[issue], "")
+                .await
+                .or_page(&user)?;
             Ok(render_with(crate::error::status_of(&e), p))
         }
         Err(e) => Err(e).or_page(&user),
@@ -336,8 +519,16 @@ struct HistoryPage {
 }
 
 /// `GET /campaigns/{id}/reports/{code}/history`
-pub async fn history(State(state): State<AppState>, user: PageUser, Path((id, code)): Path<(i64, String)>) -> Result<Response, PageError> {
-    let entries = state.app.report_history(&user.actor, id, &code).await.or_page(&user)?;
+pub async fn history(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((id, code)): Path<(i64, String)>,
+) -> Result<Response, PageError> {
+    let entries = state
+        .app
+        .report_history(&user.actor, id, &code)
+        .await
+        .or_page(&user)?;
     let vms = entries
         .into_iter()
         .map(|h| {
@@ -349,28 +540,47 @@ pub async fn history(State(state): State<AppState>, user: PageUser, Path((id, co
                 other => other,
             }
             .to_string();
-            let figures: BTreeMap<String, BTreeMap<String, i64>> = serde_json::from_value(h.content.get("figures").cloned().unwrap_or_default()).unwrap_or_default();
+            let figures: BTreeMap<String, BTreeMap<String, i64>> =
+                serde_json::from_value(h.content.get("figures").cloned().unwrap_or_default())
+                    .unwrap_or_default();
             let figures = figures
                 .iter()
-                .flat_map(|(r, cols)| cols.iter().map(move |(c, v)| format!("{r}/{c}={}", number_vi(*v))))
+                .flat_map(|(r, cols)| {
+                    cols.iter()
+                        .map(move |(c, v)| format!("{r}/{c}={}", number_vi(*v)))
+                })
                 .collect::<Vec<_>>()
                 .join("; ");
             HistoryVm {
                 version: h.version,
                 action,
-                status: ReportStatus::parse(&h.status).map(|s| s.label_vi().to_string()).unwrap_or(h.status),
+                status: ReportStatus::parse(&h.status)
+                    .map(|s| s.label_vi().to_string())
+                    .unwrap_or(h.status),
                 who: h.username.unwrap_or_default(),
-                at: tuanle_store::parse_time(&h.at).map(datetime_vi).unwrap_or(h.at),
+                at: tuanle_store::parse_time(&h.at)
+                    .map(datetime_vi)
+                    .unwrap_or(h.at),
                 comment: h.comment.unwrap_or_default(),
                 figures,
             }
         })
         .collect();
-    Ok(render(HistoryPage { nav: Nav::of(&user), campaign_id: id, unit_code: code, entries: vms }))
+    Ok(render(HistoryPage {
+        nav: Nav::of(&user),
+        campaign_id: id,
+        unit_code: code,
+        entries: vms,
+    }))
 }
 
 /// `POST /campaigns/{id}/reports/{code}/photos` (multipart: csrf_token, photo, caption).
-pub async fn add_photo(State(state): State<AppState>, user: PageUser, Path((id, code)): Path<(i64, String)>, mut form: Multipart) -> Result<Response, PageError> {
+pub async fn add_photo(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((id, code)): Path<(i64, String)>,
+    mut form: Multipart,
+) -> Result<Response, PageError> {
     let mut csrf = String::new();
     let mut caption = String::new();
     let mut file: Option<(String, Bytes)> = None;
@@ -378,27 +588,58 @@ pub async fn add_photo(State(state): State<AppState>, user: PageUser, Path((id, 
         let field = match form.next_field().await {
             Ok(Some(f)) => f,
             Ok(None) => break,
-            Err(e) => return Err(AppError::BadFile(format!("Không đọc được tệp tải lên: {e}"))).or_page(&user),
+            Err(e) => {
+                return Err(AppError::BadFile(format!(
+                    "Không đọc được tệp tải lên: {e}"
+                )))
+                .or_page(&user)
+            }
         };
         match field.name().unwrap_or("") {
             "csrf_token" => csrf = field.text().await.unwrap_or_default(),
             "caption" => caption = field.text().await.unwrap_or_default(),
             "photo" => {
                 let name = field.file_name().unwrap_or("").to_string();
-                let data = field.bytes().await.map_err(|e| AppError::BadFile(format!("Không đọc được ảnh: {e}"))).or_page(&user)?;
+                let data = field
+                    .bytes()
+                    .await
+                    .map_err(|e| AppError::BadFile(format!("Không đọc được ảnh: {e}")))
+                    .or_page(&user)?;
                 file = Some((name, data));
             }
             _ => {}
         }
     }
     user.check_csrf(&csrf).or_page(&user)?;
-    let (name, data) = file.ok_or_else(|| AppError::invalid("Ảnh", "chưa chọn tệp")).or_page(&user)?;
-    match state.app.add_photo(&user.actor, id, &code, &name, &data, &caption).await {
-        Ok(_) => Ok(Redirect::to(&format!("/campaigns/{id}/reports/{}?ok=photo#photos", super::url_part(&code))).into_response()),
+    let (name, data) = file
+        .ok_or_else(|| AppError::invalid("Ảnh", "chưa chọn tệp"))
+        .or_page(&user)?;
+    match state
+        .app
+        .add_photo(&user.actor, id, &code, &name, &data, &caption)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/campaigns/{id}/reports/{}?ok=photo#photos",
+            super::url_part(&code)
+        ))
+        .into_response()),
         Err(e @ (AppError::BadFile(_) | AppError::Invalid { .. } | AppError::Conflict(_))) => {
-            let view = state.app.report_view(&user.actor, id, &code).await.or_page(&user)?;
-            let issue = Issue { code: tuanle_domain::validate::IssueCode::UnknownCell, row: None, column: None, key: String::new(), message: e.to_string() };
-            let p = page(&state, &user, view, None, &[issue], "").await.or_page(&user)?;
+            let view = state
+                .app
+                .report_view(&user.actor, id, &code)
+                .await
+                .or_page(&user)?;
+            let issue = Issue {
+                code: tuanle_domain::validate::IssueCode::UnknownCell,
+                row: None,
+                column: None,
+                key: String::new(),
+                message: e.to_string(),
+            };
+            let p = page(&state, &user, view, None, &[issue], "")
+                .await
+                .or_page(&user)?;
             Ok(render_with(crate::error::status_of(&e), p))
         }
         Err(e) => Err(e).or_page(&user),
@@ -406,9 +647,24 @@ pub async fn add_photo(State(state): State<AppState>, user: PageUser, Path((id, 
 }
 
 /// `GET /campaigns/{id}/reports/{code}/photos/{photo}`
-pub async fn photo(State(state): State<AppState>, user: PageUser, Path((id, code, photo)): Path<(i64, String, i64)>) -> Result<Response, PageError> {
-    let (ct, data) = state.app.photo(&user.actor, id, &code, photo).await.or_page(&user)?;
-    Ok(([(header::CONTENT_TYPE, ct), (header::CACHE_CONTROL, "private, max-age=3600".to_string())], data).into_response())
+pub async fn photo(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((id, code, photo)): Path<(i64, String, i64)>,
+) -> Result<Response, PageError> {
+    let (ct, data) = state
+        .app
+        .photo(&user.actor, id, &code, photo)
+        .await
+        .or_page(&user)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, ct),
+            (header::CACHE_CONTROL, "private, max-age=3600".to_string()),
+        ],
+        data,
+    )
+        .into_response())
 }
 
 #[derive(Deserialize)]
@@ -418,8 +674,21 @@ pub struct CsrfOnly {
 }
 
 /// `POST /campaigns/{id}/reports/{code}/photos/{photo}/delete`
-pub async fn delete_photo(State(state): State<AppState>, user: PageUser, Path((id, code, photo)): Path<(i64, String, i64)>, Form(f): Form<CsrfOnly>) -> Result<Response, PageError> {
+pub async fn delete_photo(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((id, code, photo)): Path<(i64, String, i64)>,
+    Form(f): Form<CsrfOnly>,
+) -> Result<Response, PageError> {
     user.check_csrf(&f.csrf_token).or_page(&user)?;
-    state.app.delete_photo(&user.actor, id, &code, photo).await.or_page(&user)?;
-    Ok(Redirect::to(&format!("/campaigns/{id}/reports/{}?ok=photo_deleted#photos", super::url_part(&code))).into_response())
+    state
+        .app
+        .delete_photo(&user.actor, id, &code, photo)
+        .await
+        .or_page(&user)?;
+    Ok(Redirect::to(&format!(
+        "/campaigns/{id}/reports/{}?ok=photo_deleted#photos",
+        super::url_part(&code)
+    ))
+    .into_response())
 }

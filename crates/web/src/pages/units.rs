@@ -23,7 +23,12 @@ struct UnitVm {
 }
 
 fn vm(u: &Unit) -> UnitVm {
-    UnitVm { link: url_part(&u.code), code: u.code.clone(), name: u.name.clone(), unit_type: u.unit_type.clone() }
+    UnitVm {
+        link: url_part(&u.code),
+        code: u.code.clone(),
+        name: u.name.clone(),
+        unit_type: u.unit_type.clone(),
+    }
 }
 
 #[derive(Template)]
@@ -42,9 +47,26 @@ pub struct SearchQuery {
 }
 
 /// `GET /units?q=`
-pub async fn search(State(state): State<AppState>, user: PageUser, Query(q): Query<SearchQuery>) -> Result<Response, PageError> {
-    let results = if q.q.trim().is_empty() { vec![] } else { state.app.search_units(&user.actor, &q.q, 50).await.or_page(&user)? };
-    Ok(render(SearchPage { nav: Nav::of(&user), q: q.q.clone(), results: results.iter().map(vm).collect(), home: vm(&user.actor.unit) }))
+pub async fn search(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(q): Query<SearchQuery>,
+) -> Result<Response, PageError> {
+    let results = if q.q.trim().is_empty() {
+        vec![]
+    } else {
+        state
+            .app
+            .search_units(&user.actor, &q.q, 50)
+            .await
+            .or_page(&user)?
+    };
+    Ok(render(SearchPage {
+        nav: Nav::of(&user),
+        q: q.q.clone(),
+        results: results.iter().map(vm).collect(),
+        home: vm(&user.actor.unit),
+    }))
 }
 
 #[derive(Template)]
@@ -63,11 +85,40 @@ struct UnitPage {
     campaigns: Vec<(i64, String)>,
 }
 
-async fn unit_page(state: &AppState, user: &PageUser, code: &str, error: String, form: Option<&BodyForm>) -> Result<UnitPage, AppError> {
-    let unit = state.app.visible_unit(&user.actor, user.actor.unit.tree_id, code).await?;
-    let lineage = state.app.lineage(&unit).await?.iter().filter(|u| user.actor.can(u, Action::View)).map(vm).collect();
-    let children = state.app.store.children(unit.id).await?.iter().map(vm).collect();
-    let campaigns = state.app.campaigns_for(&user.actor).await?.into_iter().map(|c| (c.id, c.name)).collect();
+async fn unit_page(
+    state: &AppState,
+    user: &PageUser,
+    code: &str,
+    error: String,
+    form: Option<&BodyForm>,
+) -> Result<UnitPage, AppError> {
+    let unit = state
+        .app
+        .visible_unit(&user.actor, user.actor.unit.tree_id, code)
+        .await?;
+    let lineage = state
+        .app
+        .lineage(&unit)
+        .await?
+        .iter()
+        .filter(|u| user.actor.can(u, Action::View))
+        .map(vm)
+        .collect();
+    let children = state
+        .app
+        .store
+        .children(unit.id)
+        .await?
+        .iter()
+        .map(vm)
+        .collect();
+    let campaigns = state
+        .app
+        .campaigns_for(&user.actor)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.name))
+        .collect();
     Ok(UnitPage {
         nav: Nav::of(user),
         csrf: user.csrf_token.clone(),
@@ -84,8 +135,16 @@ async fn unit_page(state: &AppState, user: &PageUser, code: &str, error: String,
 }
 
 /// `GET /units/{code}`
-pub async fn show(State(state): State<AppState>, user: PageUser, Path(code): Path<String>) -> Result<Response, PageError> {
-    Ok(render(unit_page(&state, &user, &code, String::new(), None).await.or_page(&user)?))
+pub async fn show(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(code): Path<String>,
+) -> Result<Response, PageError> {
+    Ok(render(
+        unit_page(&state, &user, &code, String::new(), None)
+            .await
+            .or_page(&user)?,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -101,15 +160,38 @@ pub struct BodyForm {
 }
 
 /// `POST /units/{code}/bodies`: adds a body (UBND, Phòng GDĐT, TTHTCĐ, school…) under the unit.
-pub async fn add_body(State(state): State<AppState>, user: PageUser, Path(code): Path<String>, Form(f): Form<BodyForm>) -> Result<Response, PageError> {
+pub async fn add_body(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(code): Path<String>,
+    Form(f): Form<BodyForm>,
+) -> Result<Response, PageError> {
     user.check_csrf(&f.csrf_token).or_page(&user)?;
-    let body = NewBody { parent_code: code.clone(), code: Some(f.code.clone()), name: f.name.clone(), unit_type: f.unit_type.clone() };
-    match state.app.add_body(&user.actor, user.actor.unit.tree_id, &body).await {
+    let body = NewBody {
+        parent_code: code.clone(),
+        code: Some(f.code.clone()),
+        name: f.name.clone(),
+        unit_type: f.unit_type.clone(),
+    };
+    match state
+        .app
+        .add_body(&user.actor, user.actor.unit.tree_id, &body)
+        .await
+    {
         Ok(_) => Ok(Redirect::to(&format!("/units/{}", url_part(&code))).into_response()),
         Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
             let status = crate::error::status_of(&e);
-            let p = unit_page(&state, &user, &code, e.to_string(), Some(&f)).await.or_page(&user)?;
-            Ok(render_with(if status == StatusCode::CONFLICT { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY }, p))
+            let p = unit_page(&state, &user, &code, e.to_string(), Some(&f))
+                .await
+                .or_page(&user)?;
+            Ok(render_with(
+                if status == StatusCode::CONFLICT {
+                    StatusCode::CONFLICT
+                } else {
+                    StatusCode::UNPROCESSABLE_ENTITY
+                },
+                p,
+            ))
         }
         Err(e) => Err(e).or_page(&user),
     }

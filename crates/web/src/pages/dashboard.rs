@@ -27,6 +27,7 @@ struct Dashboard {
     unit_name: String,
     role: String,
     campaigns: Vec<CampaignItem>,
+    national_admin: bool,
 }
 
 /// `GET /`
@@ -67,5 +68,6 @@ pub async fn show(State(state): State<AppState>, user: PageUser) -> Result<Respo
         unit_name: a.unit.name.clone(),
         role: a.user.role.label_vi().to_string(),
         campaigns: items,
+        national_admin: a.is_national() && a.user.role == tuanle_domain::access::Role::Admin,
     }))
 }

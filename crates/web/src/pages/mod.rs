@@ -1,5 +1,6 @@
 //! HTML pages: server-rendered forms that work without JavaScript, on a phone and a desktop.
 
+mod admin;
 mod consolidation;
 mod dashboard;
 mod login;
@@ -26,6 +27,9 @@ pub fn routes() -> Router<AppState> {
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", post(login::logout))
         .route("/static/app.css", get(css))
+        .route("/admin/users", get(admin::users).post(admin::add_user))
+        .route("/admin/campaigns/new", get(admin::new_campaign))
+        .route("/admin/campaigns", post(admin::create_campaign))
         .route("/units", get(units::search))
         .route("/units/{code}", get(units::show))
         .route("/units/{code}/bodies", post(units::add_body))
@@ -80,6 +84,8 @@ pub struct Nav {
     pub role: String,
     pub unit_name: String,
     pub csrf_token: String,
+    /// Administrators see the administration links.
+    pub admin: bool,
 }
 
 impl Nav {
@@ -89,6 +95,7 @@ impl Nav {
             role: u.actor.user.role.label_vi().to_string(),
             unit_name: u.actor.unit.name.clone(),
             csrf_token: u.csrf_token.clone(),
+            admin: u.actor.user.role == tuanle_domain::access::Role::Admin,
         })
     }
 }

@@ -1,5 +1,5 @@
-//! A running server per test: a fresh SQLite database in a temporary directory with
-//! the demo data, the real router on a random port, and a client.
+//! A running server per test: a fresh database (SQLite or PostgreSQL, as
+//! `TUANLE_TEST_DB` says) with the demo data, the real router on a random port, and a client.
 
 #![allow(dead_code)]
 
@@ -18,7 +18,7 @@ pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub campaign_id: i64,
-    _dir: tempfile::TempDir,
+    _db: tuanle_store::testing::TestDb,
 }
 
 /// A JSON answer: status and body (`Value::Null` when the body is not JSON).
@@ -41,9 +41,8 @@ impl Answer {
 
 /// Starts the server on a fresh database with the demo built.
 pub async fn spawn() -> TestApp {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let url = format!("sqlite://{}", dir.path().join("t.db").display());
-    let app = App::open(&url).await.expect("open database");
+    let db = tuanle_store::testing::fresh_db().await;
+    let app = App::open(&db.url).await.expect("open database");
     let campaign_id = app.build_demo().await.expect("build demo");
     assert_eq!(campaign_id, CAMPAIGN);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -56,7 +55,7 @@ pub async fn spawn() -> TestApp {
         base: format!("http://{addr}"),
         client: reqwest::Client::new(),
         campaign_id,
-        _dir: dir,
+        _db: db,
     }
 }
 

@@ -13,7 +13,7 @@ use tuanle_store::ReportRow;
 use crate::{Actor, App, Result};
 
 /// Most missing units listed inline on one view; larger subtrees page them separately.
-pub const MISSING_INLINE_LIMIT: i64 = 2000;
+pub const MISSING_INLINE_LIMIT: i64 = 1000;
 
 /// Một dòng tổng hợp theo đơn vị con.
 #[derive(Debug, Clone)]
@@ -230,16 +230,12 @@ impl App {
         tx.lock_campaign(campaign.id, true).await?;
         refresh_expected(&mut tx, campaign.tree_id, Some(campaign.id)).await?;
         let parents = tx.tree_parents(campaign.tree_id).await?;
-        let reports = tx.campaign_reports(campaign.id).await?;
+        let vectors = tx.campaign_reports(campaign.id, &template).await?;
         let types: HashMap<i64, String> = tx
             .tree_units_brief(campaign.tree_id)
             .await?
             .into_iter()
             .map(|(id, _, t)| (id, t))
-            .collect();
-        let vectors: Vec<(i64, ReportStatus, bool, Vec<i64>)> = reports
-            .into_iter()
-            .map(|(u, s, l, f)| (u, s, l, f.to_vector(&template)))
             .collect();
         let states: HashMap<i64, ReportState<'_>> = vectors
             .iter()
@@ -257,19 +253,27 @@ impl App {
                 )
             })
             .collect();
+        // Only sums that differ are written, so a rebuild of correct sums writes nothing.
+        let stored = self.store.all_totals(campaign.id).await?;
         let mut all = HashMap::new();
         for basis in Basis::ALL {
             for (unit, t) in rebuild(&parents, &states, basis, slots) {
                 all.insert((unit, basis), t);
             }
         }
-        let stored = self.store.all_totals(campaign.id).await?;
-        let differing = all.iter().filter(|(k, v)| stored.get(k) != Some(v)).count()
-            + stored
-                .keys()
-                .filter(|k| !all.contains_key(k) && !stored[k].is_zero())
-                .count();
-        tx.replace_totals(campaign.id, &all).await?;
+        let changed: Vec<((i64, Basis), &Totals)> = all
+            .iter()
+            .filter(|(k, v)| stored.get(k) != Some(*v))
+            .map(|(k, v)| (*k, v))
+            .collect();
+        let stale: Vec<(i64, Basis)> = stored
+            .keys()
+            .filter(|k| !all.contains_key(k))
+            .copied()
+            .collect();
+        let differing = changed.len() + stale.iter().filter(|k| !stored[k].is_zero()).count();
+        tx.upsert_totals(campaign.id, &changed).await?;
+        tx.delete_totals(campaign.id, &stale).await?;
         let mut audit = actor.map(|a| a.audit()).unwrap_or_default();
         audit.action = "rebuild_consolidation".into();
         audit.object_type = "campaign".into();

@@ -563,7 +563,7 @@ async fn export_values(app: &App, cid: i64, template: &Template, dir: &Path) -> 
     let campaign = app.campaign(cid).await?;
     let mut tx = app.store.begin().await?;
     let units = tx.tree_units_brief(campaign.tree_id).await?;
-    let reports = tx.campaign_reports(cid).await?;
+    let reports = tx.campaign_reports(cid, template).await?;
     drop(tx);
     let parents: std::collections::HashMap<i64, Option<i64>> =
         units.iter().map(|(id, p, _)| (*id, *p)).collect();
@@ -588,8 +588,8 @@ async fn export_values(app: &App, cid: i64, template: &Template, dir: &Path) -> 
     let mut v = std::io::BufWriter::new(std::fs::File::create(dir.join("values.csv"))?);
     writeln!(v, "unit_id,slot,value")?;
     let mut n = 0;
-    for (unit, _, _, figures) in reports {
-        for (slot, value) in figures.to_vector(template).iter().enumerate() {
+    for (unit, _, _, vector) in reports {
+        for (slot, value) in vector.iter().enumerate() {
             if *value != 0 {
                 writeln!(v, "{unit},{slot},{value}")?;
                 n += 1;

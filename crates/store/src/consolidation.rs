@@ -171,6 +171,52 @@ impl Tx {
         Ok(())
     }
 
+    /// Writes the given totals (insert or overwrite), in multi-row statements.
+    pub async fn upsert_totals(
+        &mut self,
+        campaign_id: i64,
+        totals: &[((i64, Basis), &Totals)],
+    ) -> Result<()> {
+        for chunk in totals.chunks(400) {
+            let rows: Vec<String> = (0..chunk.len())
+                .map(|i| {
+                    format!(
+                        "($1, ${}, ${}, ${}, ${}, ${})",
+                        5 * i + 2,
+                        5 * i + 3,
+                        5 * i + 4,
+                        5 * i + 5,
+                        5 * i + 6
+                    )
+                })
+                .collect();
+            let sql = format!(
+                "INSERT INTO consolidation (campaign_id, unit_id, basis, reports, late, figures) VALUES {} \
+                 ON CONFLICT (campaign_id, unit_id, basis) DO UPDATE SET reports = excluded.reports, late = excluded.late, figures = excluded.figures",
+                rows.join(", ")
+            );
+            on_tx!(self, c => {
+                let mut q = sqlx::query(&sql).bind(campaign_id);
+                for ((unit_id, basis), t) in chunk {
+                    q = q.bind(unit_id).bind(basis.as_str()).bind(t.reports).bind(t.late).bind(encode_figures(&t.values));
+                }
+                q.execute(&mut *c).await?;
+            });
+        }
+        Ok(())
+    }
+
+    /// Deletes the totals of the given (unit, basis) pairs.
+    pub async fn delete_totals(&mut self, campaign_id: i64, keys: &[(i64, Basis)]) -> Result<()> {
+        for (unit_id, basis) in keys {
+            on_tx!(self, c => {
+                sqlx::query("DELETE FROM consolidation WHERE campaign_id = $1 AND unit_id = $2 AND basis = $3")
+                    .bind(campaign_id).bind(unit_id).bind(basis.as_str()).execute(&mut *c).await?;
+            });
+        }
+        Ok(())
+    }
+
     /// Parent of each unit in a tree, for rebuilds.
     pub async fn tree_parents(&mut self, tree_id: i64) -> Result<HashMap<i64, Option<i64>>> {
         on_tx!(self, c => {

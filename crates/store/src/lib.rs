@@ -45,11 +45,16 @@ enum Backend {
 #[derive(Clone, Debug)]
 pub struct Store {
     backend: Backend,
+    /// SQLite has one writer at a time. Queueing this process's writers here, rather
+    /// than in SQLite's busy handler (which sleeps and retries), hands the write lock
+    /// straight to the next transaction. Other processes still queue on the busy timeout.
+    write_gate: Option<std::sync::Arc<tokio::sync::Mutex<()>>>,
 }
 
 /// One write transaction; dropped without [`Tx::commit`] it rolls back.
 pub struct Tx {
     inner: TxInner,
+    _gate: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
 enum TxInner {
@@ -124,6 +129,7 @@ impl Store {
                 .map_err(|e| StoreError::Migration(e.to_string()))?;
             Ok(Store {
                 backend: Backend::Sqlite(pool),
+                write_gate: Some(Default::default()),
             })
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let opts = PgConnectOptions::from_str(url).map_err(|e| {
@@ -140,6 +146,7 @@ impl Store {
                 .map_err(|e| StoreError::Migration(e.to_string()))?;
             Ok(Store {
                 backend: Backend::Postgres(pool),
+                write_gate: None,
             })
         } else {
             Err(StoreError::Config(format!("không nhận ra loại cơ sở dữ liệu trong \"{url}\" (dùng sqlite://tệp.db hoặc postgres://…)")))
@@ -150,12 +157,18 @@ impl Store {
     /// upgrade and writers queue on the busy timeout. PostgreSQL: READ COMMITTED, with
     /// rows that are read-then-written locked by `FOR UPDATE` (see [`Tx::lock_clause`]).
     pub async fn begin(&self) -> Result<Tx> {
+        let gate = match &self.write_gate {
+            Some(g) => Some(g.clone().lock_owned().await),
+            None => None,
+        };
         Ok(match &self.backend {
             Backend::Sqlite(p) => Tx {
                 inner: TxInner::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+                _gate: gate,
             },
             Backend::Postgres(p) => Tx {
                 inner: TxInner::Postgres(p.begin().await?),
+                _gate: gate,
             },
         })
     }

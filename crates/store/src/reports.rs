@@ -258,7 +258,9 @@ impl Tx {
     pub async fn campaign_reports(
         &mut self,
         campaign_id: i64,
-    ) -> Result<Vec<(i64, ReportStatus, bool, Figures)>> {
+        template: &tuanle_domain::template::Template,
+    ) -> Result<Vec<(i64, ReportStatus, bool, Vec<i64>)>> {
+        let slots = template.slot_count();
         let aggregate = if self.lock_clause().is_empty() {
             "group_concat(indicator_code || ':' || column_key || '=' || value, ',')"
         } else {
@@ -269,19 +271,23 @@ impl Tx {
         );
         on_tx!(self, p => {
             let rows = sqlx::query("SELECT id, unit_id, status, late FROM report WHERE campaign_id = $1").bind(campaign_id).fetch_all(&mut *p).await?;
-            let mut by_id: BTreeMap<i64, (i64, ReportStatus, bool, Figures)> = BTreeMap::new();
+            let mut by_id: BTreeMap<i64, (i64, ReportStatus, bool, Vec<i64>)> = BTreeMap::new();
             for r in rows {
                 let status: String = r.try_get("status")?;
-                by_id.insert(r.try_get("id")?, (r.try_get("unit_id")?, ReportStatus::parse(&status).ok_or_else(|| StoreError::Corrupt(status.clone()))?, r.try_get("late")?, Figures::default()));
+                by_id.insert(r.try_get("id")?, (r.try_get("unit_id")?, ReportStatus::parse(&status).ok_or_else(|| StoreError::Corrupt(status.clone()))?, r.try_get("late")?, vec![0; slots]));
             }
-            for v in sqlx::query(&values_sql).bind(campaign_id).fetch_all(&mut *p).await? {
+            let values = sqlx::query(&values_sql).bind(campaign_id).fetch_all(&mut *p).await?;
+            for v in values {
                 let id: i64 = v.try_get("report_id")?;
                 let cells: String = v.try_get("cells")?;
                 if let Some(e) = by_id.get_mut(&id) {
                     for cell in cells.split(',') {
                         let parsed = cell.split_once('=').and_then(|(k, val)| Some((k.split_once(':')?, val.parse::<i64>().ok()?)));
                         let ((code, col), value) = parsed.ok_or_else(|| StoreError::Corrupt(format!("giá trị \"{cell}\"")))?;
-                        e.3.set(code, col, Some(value));
+                        // Values of rows or columns the template does not have are not summed.
+                        if let Some(slot) = template.slot(code, col) {
+                            e.3[slot] = value;
+                        }
                     }
                 }
             }

@@ -8,6 +8,14 @@ use tuanle_domain::unit::{
 
 use crate::{now_text, on_pool, on_tx, parse_date, Result, Store, StoreError, Tx};
 
+/// The first path after every path of the subtree at `path` ("/1/5/" → "/1/50"): a
+/// subtree is the range [path, path_end(path)), which both backends serve from the
+/// (tree_id, path) index (unlike `LIKE 'prefix%'`, which SQLite scans).
+pub(crate) fn path_end(path: &str) -> String {
+    // Paths end with '/', and '0' is the character after '/'.
+    format!("{}0", path.strip_suffix('/').unwrap_or(path))
+}
+
 const UNIT_COLUMNS: &str =
     "id, tree_id, code, name, unit_type, depth, admin_level, parent_id, path";
 
@@ -144,17 +152,18 @@ impl Store {
             .filter(|w| !w.is_empty())
             .map(|w| format!("%{w}%"))
             .collect();
-        let mut sql =
-            format!("SELECT {UNIT_COLUMNS} FROM unit WHERE tree_id = $1 AND path LIKE $2");
+        let mut sql = format!(
+            "SELECT {UNIT_COLUMNS} FROM unit WHERE tree_id = $1 AND path >= $2 AND path < $3"
+        );
         for i in 0..words.len() {
-            sql.push_str(&format!(" AND search_key LIKE ${}", i + 3));
+            sql.push_str(&format!(" AND search_key LIKE ${}", i + 4));
         }
         sql.push_str(&format!(
             " ORDER BY depth, length(name), name LIMIT ${}",
-            words.len() + 3
+            words.len() + 4
         ));
         on_pool!(self, p => {
-            let mut q = sqlx::query(&sql).bind(tree_id).bind(format!("{within_path}%"));
+            let mut q = sqlx::query(&sql).bind(tree_id).bind(within_path).bind(path_end(within_path));
             for w in &words {
                 q = q.bind(w);
             }
@@ -178,13 +187,13 @@ impl Store {
         if types.is_empty() {
             return Ok(vec![]);
         }
-        let placeholders: Vec<String> = (0..types.len()).map(|i| format!("${}", i + 3)).collect();
+        let placeholders: Vec<String> = (0..types.len()).map(|i| format!("${}", i + 4)).collect();
         let sql = format!(
-            "SELECT {UNIT_COLUMNS} FROM unit WHERE tree_id = $1 AND path LIKE $2 AND unit_type IN ({}) ORDER BY path",
+            "SELECT {UNIT_COLUMNS} FROM unit WHERE tree_id = $1 AND path >= $2 AND path < $3 AND unit_type IN ({}) ORDER BY path",
             placeholders.join(", ")
         );
         on_pool!(self, p => {
-            let mut q = sqlx::query(&sql).bind(tree_id).bind(format!("{path}%"));
+            let mut q = sqlx::query(&sql).bind(tree_id).bind(path).bind(path_end(path));
             for t in types {
                 q = q.bind(t);
             }
@@ -203,13 +212,13 @@ impl Store {
         if types.is_empty() {
             return Ok(0);
         }
-        let placeholders: Vec<String> = (0..types.len()).map(|i| format!("${}", i + 3)).collect();
+        let placeholders: Vec<String> = (0..types.len()).map(|i| format!("${}", i + 4)).collect();
         let sql = format!(
-            "SELECT COUNT(*) FROM unit WHERE tree_id = $1 AND path LIKE $2 AND unit_type IN ({})",
+            "SELECT COUNT(*) FROM unit WHERE tree_id = $1 AND path >= $2 AND path < $3 AND unit_type IN ({})",
             placeholders.join(", ")
         );
         on_pool!(self, p => {
-            let mut q = sqlx::query_scalar(&sql).bind(tree_id).bind(format!("{path}%"));
+            let mut q = sqlx::query_scalar(&sql).bind(tree_id).bind(path).bind(path_end(path));
             for t in types {
                 q = q.bind(t);
             }
@@ -312,8 +321,8 @@ impl Tx {
                         .bind(&u.name).bind(&key).bind(&u.unit_type).bind(parent.id).bind(admin_level).bind(existing.id)
                         .execute(&mut *c).await?;
                     if new_path != existing.path {
-                        sqlx::query("UPDATE unit SET path = $1 || substr(path, CAST($2 AS INTEGER)), depth = depth + $3 WHERE tree_id = $4 AND path LIKE $5")
-                            .bind(&new_path).bind(existing.path.len() as i64 + 1).bind(depth_shift).bind(parent.tree_id).bind(format!("{}%", existing.path))
+                        sqlx::query("UPDATE unit SET path = $1 || substr(path, CAST($2 AS INTEGER)), depth = depth + $3 WHERE tree_id = $4 AND path >= $5 AND path < $6")
+                            .bind(&new_path).bind(existing.path.len() as i64 + 1).bind(depth_shift).bind(parent.tree_id).bind(&existing.path).bind(path_end(&existing.path))
                             .execute(&mut *c).await?;
                     }
                 });

@@ -71,8 +71,8 @@ impl Store {
     /// Users attached to units in a subtree.
     pub async fn users_in_subtree(&self, path: &str) -> Result<Vec<UserRecord>> {
         on_pool!(self, p => {
-            let rows = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM app_user u JOIN unit n ON n.id = u.unit_id WHERE n.path LIKE $1 ORDER BY n.path, u.username"))
-                .bind(format!("{path}%")).fetch_all(p).await?;
+            let rows = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM app_user u JOIN unit n ON n.id = u.unit_id WHERE n.path >= $1 AND n.path < $2 ORDER BY n.path, u.username"))
+                .bind(path).bind(crate::units::path_end(path)).fetch_all(p).await?;
             rows.iter().map(user_from_row).collect()
         })
     }

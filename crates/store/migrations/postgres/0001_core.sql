@@ -19,7 +19,7 @@ CREATE TABLE unit (
     depth BIGINT NOT NULL,
     admin_level BIGINT NOT NULL,
     parent_id BIGINT REFERENCES unit(id),
-    path TEXT NOT NULL,
+    path TEXT COLLATE "C" NOT NULL,
     created_at TEXT NOT NULL,
     UNIQUE (tree_id, code)
 );

@@ -13,7 +13,7 @@ use tuanle_store::ReportRow;
 use crate::{Actor, App, Result};
 
 /// Most missing units listed inline on one view; larger subtrees page them separately.
-pub const MISSING_INLINE_LIMIT: i64 = 1000;
+pub const MISSING_INLINE_LIMIT: i64 = 300;
 
 /// Một dòng tổng hợp theo đơn vị con.
 #[derive(Debug, Clone)]
@@ -253,32 +253,31 @@ impl App {
                 )
             })
             .collect();
-        // Only sums that differ are written, so a rebuild of correct sums writes nothing.
-        let stored = self.store.all_totals(campaign.id).await?;
-        let mut all = HashMap::new();
+        // Basis by basis (to hold half the sums in memory at a time), only the sums that
+        // differ are written, so a rebuild of correct sums writes nothing.
+        let mut differing = 0;
         for basis in Basis::ALL {
-            for (unit, t) in rebuild(&parents, &states, basis, slots) {
-                all.insert((unit, basis), t);
-            }
+            let stored = self.store.basis_totals(campaign.id, basis).await?;
+            let all = rebuild(&parents, &states, basis, slots);
+            let changed: Vec<((i64, Basis), &Totals)> = all
+                .iter()
+                .filter(|(k, v)| stored.get(k) != Some(*v))
+                .map(|(k, v)| ((*k, basis), v))
+                .collect();
+            let stale: Vec<(i64, Basis)> = stored
+                .keys()
+                .filter(|k| !all.contains_key(k))
+                .map(|k| (*k, basis))
+                .collect();
+            differing += changed.len() + stale.iter().filter(|(k, _)| !stored[k].is_zero()).count();
+            tx.upsert_totals(campaign.id, &changed).await?;
+            tx.delete_totals(campaign.id, &stale).await?;
         }
-        let changed: Vec<((i64, Basis), &Totals)> = all
-            .iter()
-            .filter(|(k, v)| stored.get(k) != Some(*v))
-            .map(|(k, v)| (*k, v))
-            .collect();
-        let stale: Vec<(i64, Basis)> = stored
-            .keys()
-            .filter(|k| !all.contains_key(k))
-            .copied()
-            .collect();
-        let differing = changed.len() + stale.iter().filter(|k| !stored[k].is_zero()).count();
-        tx.upsert_totals(campaign.id, &changed).await?;
-        tx.delete_totals(campaign.id, &stale).await?;
         let mut audit = actor.map(|a| a.audit()).unwrap_or_default();
         audit.action = "rebuild_consolidation".into();
         audit.object_type = "campaign".into();
         audit.object_id = campaign.id.to_string();
-        audit.after = Some(serde_json::json!({ "sums": all.len(), "differing": differing }));
+        audit.after = Some(serde_json::json!({ "reports": states.len(), "differing": differing }));
         tx.audit(audit).await?;
         tx.commit().await?;
         Ok(differing)

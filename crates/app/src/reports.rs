@@ -11,6 +11,11 @@ use tuanle_store::{now_text, time_text, NewAudit, ReportRecord, ReportRow, Tx};
 
 use crate::{Actor, App, AppError, Result};
 
+/// Shards of the running sums of the nation and the provinces (depth ≤ 1).
+pub const SHARDS: i64 = 16;
+/// Units up to this depth have their sums split over [`SHARDS`] rows.
+pub const SHARDED_DEPTH: usize = 1;
+
 /// Largest photo accepted, in bytes.
 pub const MAX_PHOTO_BYTES: usize = 5 * 1024 * 1024;
 /// Most photos on one report.
@@ -322,13 +327,28 @@ impl App {
             late: after.row.late,
             required,
         };
-        let lineage = unit.lineage();
-        for basis in Basis::ALL {
-            if let Some(d) = delta(b.as_ref(), Some(&a), basis, slots) {
-                tx.apply_delta(after.row.campaign_id, &lineage, basis, &d)
-                    .await?;
-            }
-        }
+        // The report's own rows and the audit first, the consolidation rows last: on
+        // PostgreSQL those are the rows other writers wait for, so they are held for the
+        // shortest time. The busiest sums (nation, provinces) are split over shards.
+        let targets: Vec<(i64, i64)> = unit
+            .lineage()
+            .into_iter()
+            .enumerate()
+            .map(|(depth, id)| {
+                (
+                    id,
+                    if depth <= SHARDED_DEPTH {
+                        unit.id.rem_euclid(SHARDS)
+                    } else {
+                        0
+                    },
+                )
+            })
+            .collect();
+        let deltas: Vec<(Basis, tuanle_domain::consolidate::Totals)> = Basis::ALL
+            .into_iter()
+            .filter_map(|basis| delta(b.as_ref(), Some(&a), basis, slots).map(|d| (basis, d)))
+            .collect();
         tx.audit(NewAudit {
             action: format!("report_{}", action.as_str()),
             object_type: "report".into(),
@@ -339,6 +359,10 @@ impl App {
             ..actor.audit()
         })
         .await?;
+        for (basis, d) in &deltas {
+            tx.apply_delta(after.row.campaign_id, &targets, *basis, d)
+                .await?;
+        }
         Ok(id)
     }
 

@@ -2,7 +2,6 @@
 //! fresh SQLite database in a temporary directory and checks the result through the
 //! application and store API.
 
-use std::collections::HashMap;
 use std::future::Future;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -819,9 +818,8 @@ fn template_export_import_and_consolidation_rebuild() {
         let app = db.app().await;
         let before = app.store.all_totals(campaign_id).await.unwrap();
         let mut tx = app.store.begin().await.unwrap();
-        tx.replace_totals(campaign_id, &HashMap::new())
-            .await
-            .unwrap();
+        let keys: Vec<_> = before.keys().copied().collect();
+        tx.delete_totals(campaign_id, &keys).await.unwrap();
         tx.commit().await.unwrap();
         before
     });

@@ -106,7 +106,11 @@ impl Store {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(10));
+                .busy_timeout(Duration::from_secs(10))
+                // 16 MB page cache per connection (the default is 2 MB): a national
+                // database is ~400 MB, and consolidation rows are hot.
+                .pragma("cache_size", "-16384")
+                .pragma("temp_store", "memory");
             let in_memory = url.contains(":memory:");
             let pool = SqlitePoolOptions::new()
                 .max_connections(if in_memory { 1 } else { 8 })

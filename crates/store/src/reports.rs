@@ -276,8 +276,9 @@ impl Tx {
                 let status: String = r.try_get("status")?;
                 by_id.insert(r.try_get("id")?, (r.try_get("unit_id")?, ReportStatus::parse(&status).ok_or_else(|| StoreError::Corrupt(status.clone()))?, r.try_get("late")?, vec![0; slots]));
             }
-            let values = sqlx::query(&values_sql).bind(campaign_id).fetch_all(&mut *p).await?;
-            for v in values {
+            // Streamed, so that only one report's string is held at a time.
+            let mut values = sqlx::query(&values_sql).bind(campaign_id).fetch(&mut *p);
+            while let Some(v) = futures_util::TryStreamExt::try_next(&mut values).await? {
                 let id: i64 = v.try_get("report_id")?;
                 let cells: String = v.try_get("cells")?;
                 if let Some(e) = by_id.get_mut(&id) {

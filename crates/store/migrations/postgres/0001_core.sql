@@ -181,15 +181,18 @@ CREATE TABLE report_photo (
 CREATE INDEX report_photo_report ON report_photo(report_id);
 
 -- Tổng hợp: running sums per unit, campaign and basis (a rebuildable cache of
--- report_value; `figures` is a JSON array in template slot order).
+-- report_value; `figures` is a JSON array in template slot order). The sums of the
+-- busiest rows (the nation, the provinces) are split over shards so that concurrent
+-- submissions do not all wait on one row; a unit's sum is the sum of its shards.
 CREATE TABLE consolidation (
     campaign_id BIGINT NOT NULL REFERENCES campaign(id),
     unit_id BIGINT NOT NULL REFERENCES unit(id),
     basis TEXT NOT NULL,
+    shard BIGINT NOT NULL,
     reports BIGINT NOT NULL,
     late BIGINT NOT NULL,
     figures TEXT NOT NULL,
-    PRIMARY KEY (campaign_id, unit_id, basis)
+    PRIMARY KEY (campaign_id, unit_id, basis, shard)
 );
 
 -- Nhật ký: one row per change, written in the change's transaction.

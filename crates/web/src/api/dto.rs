@@ -920,7 +920,7 @@ pub struct ConsolidationDto {
     pub own_status: StatusDto,
     pub children: Vec<ChildTotalsDto>,
     pub completeness: CompletenessDto,
-    /// Đơn vị chưa nộp, khi cây con có không quá 1.000 đơn vị phải báo cáo; `null` với
+    /// Đơn vị chưa nộp, khi cây con có không quá 300 đơn vị phải báo cáo; `null` với
     /// cây con lớn hơn: dùng `GET …/consolidation/{code}/missing` để xem từng trang.
     pub missing: Option<Vec<MissingUnitDto>>,
 }

@@ -132,31 +132,41 @@ impl Tx {
             "INSERT INTO consolidation (campaign_id, unit_id, basis, shard, reports, late, figures) VALUES {} ON CONFLICT (campaign_id, unit_id, basis, shard) DO NOTHING",
             ins_rows.join(", ")
         );
-        let keys: Vec<String> = (0..n)
-            .map(|i| format!("(unit_id = ${} AND shard = ${})", 2 * i + 3, 2 * i + 4))
-            .collect();
-        let select = format!(
-            "SELECT unit_id, shard, reports, late, figures FROM consolidation WHERE campaign_id = $1 AND basis = $2 AND ({}) ORDER BY unit_id, shard{lock}",
-            keys.join(" OR ")
-        );
-        let mut current: Vec<(i64, i64, Totals)> = on_tx!(self, c => {
+        // One indexed SELECT per shard value (at most two: the sharded ancestors' shard
+        // and 0), in a fixed order, so that every writer locks rows in the same order.
+        let mut groups: Vec<(i64, Vec<i64>)> = Vec::new();
+        for (unit, shard) in targets {
+            match groups.iter_mut().find(|(s, _)| s == shard) {
+                Some((_, units)) => units.push(*unit),
+                None => groups.push((*shard, vec![*unit])),
+            }
+        }
+        groups.sort_by_key(|(s, _)| std::cmp::Reverse(*s));
+        let mut current: Vec<(i64, i64, Totals)> = Vec::with_capacity(n);
+        on_tx!(self, c => {
             let mut q = sqlx::query(&insert).bind(campaign_id).bind(basis.as_str()).bind(&empty);
             for (unit, shard) in targets {
                 q = q.bind(unit).bind(shard);
             }
             q.execute(&mut *c).await?;
-            let mut q = sqlx::query(&select).bind(campaign_id).bind(basis.as_str());
-            for (unit, shard) in targets {
-                q = q.bind(unit).bind(shard);
-            }
-            let rows = q.fetch_all(&mut *c).await?;
-            let mut out = Vec::with_capacity(rows.len());
-            for r in rows {
-                let figures: String = r.try_get("figures")?;
-                out.push((r.try_get::<i64, _>("unit_id")?, r.try_get::<i64, _>("shard")?, Totals { values: decode_figures(&figures)?, reports: r.try_get("reports")?, late: r.try_get("late")? }));
-            }
-            out
         });
+        for (shard, units) in &groups {
+            let ids: Vec<String> = (0..units.len()).map(|i| format!("${}", i + 4)).collect();
+            let select = format!(
+                "SELECT unit_id, shard, reports, late, figures FROM consolidation WHERE campaign_id = $1 AND basis = $2 AND shard = $3 AND unit_id IN ({}) ORDER BY unit_id{lock}",
+                ids.join(", ")
+            );
+            on_tx!(self, c => {
+                let mut q = sqlx::query(&select).bind(campaign_id).bind(basis.as_str()).bind(shard);
+                for id in units {
+                    q = q.bind(id);
+                }
+                for r in q.fetch_all(&mut *c).await? {
+                    let figures: String = r.try_get("figures")?;
+                    current.push((r.try_get::<i64, _>("unit_id")?, r.try_get::<i64, _>("shard")?, Totals { values: decode_figures(&figures)?, reports: r.try_get("reports")?, late: r.try_get("late")? }));
+                }
+            });
+        }
         for (_, _, t) in current.iter_mut() {
             t.add(delta, 1);
         }

@@ -11,11 +11,6 @@ use tuanle_store::{now_text, time_text, NewAudit, ReportRecord, ReportRow, Tx};
 
 use crate::{Actor, App, AppError, Result};
 
-/// Shards of the running sums of the nation and the provinces (depth ≤ 1).
-pub const SHARDS: i64 = 16;
-/// Units up to this depth have their sums split over [`SHARDS`] rows.
-pub const SHARDED_DEPTH: usize = 1;
-
 /// Largest photo accepted, in bytes.
 pub const MAX_PHOTO_BYTES: usize = 5 * 1024 * 1024;
 /// Most photos on one report.
@@ -329,7 +324,8 @@ impl App {
         };
         // The report's own rows and the audit first, the consolidation rows last: on
         // PostgreSQL those are the rows other writers wait for, so they are held for the
-        // shortest time. The busiest sums (nation, provinces) are split over shards.
+        // shortest time. The national sum is split over shards on PostgreSQL.
+        let shards = self.store.write_shards();
         let targets: Vec<(i64, i64)> = unit
             .lineage()
             .into_iter()
@@ -337,8 +333,8 @@ impl App {
             .map(|(depth, id)| {
                 (
                     id,
-                    if depth <= SHARDED_DEPTH {
-                        unit.id.rem_euclid(SHARDS)
+                    if depth == 0 {
+                        unit.id.rem_euclid(shards)
                     } else {
                         0
                     },

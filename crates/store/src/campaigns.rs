@@ -53,18 +53,20 @@ impl Store {
 
 impl Tx {
     /// Serialises writers of one campaign's figures on PostgreSQL: report writes take
-    /// the campaign row in share mode, a rebuild takes it exclusively, so a rebuild
-    /// never interleaves with a submission. SQLite's write lock already does this.
+    /// the campaign's advisory lock in share mode, a rebuild takes it exclusively, so a
+    /// rebuild never interleaves with a submission. SQLite's write lock already does this.
     pub async fn lock_campaign(&mut self, campaign_id: i64, exclusive: bool) -> Result<()> {
         if self.lock_clause().is_empty() {
             return Ok(());
         }
+        // Transaction-scoped advisory locks: in memory, no row is written, so many
+        // concurrent submissions share the lock cheaply and a rebuild excludes them.
         let sql = if exclusive {
-            "SELECT id FROM campaign WHERE id = $1 FOR UPDATE"
+            "SELECT pg_advisory_xact_lock($1)"
         } else {
-            "SELECT id FROM campaign WHERE id = $1 FOR SHARE"
+            "SELECT pg_advisory_xact_lock_shared($1)"
         };
-        on_tx!(self, c => { sqlx::query(sql).bind(campaign_id).fetch_optional(&mut *c).await?; });
+        on_tx!(self, c => { sqlx::query(sql).bind(campaign_id).execute(&mut *c).await?; });
         Ok(())
     }
 

@@ -106,11 +106,7 @@ impl Store {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(10))
-                // 16 MB page cache per connection (the default is 2 MB): a national
-                // database is ~400 MB, and consolidation rows are hot.
-                .pragma("cache_size", "-16384")
-                .pragma("temp_store", "memory");
+                .busy_timeout(Duration::from_secs(10));
             let in_memory = url.contains(":memory:");
             let pool = SqlitePoolOptions::new()
                 .max_connections(if in_memory { 1 } else { 8 })
@@ -181,6 +177,16 @@ impl Store {
     pub async fn ping(&self) -> Result<()> {
         on_pool!(self, p => { sqlx::query("SELECT 1").execute(p).await?; });
         Ok(())
+    }
+
+    /// How many shards the busiest running sums are split over: SQLite has one writer
+    /// at a time, so splitting gains nothing there; PostgreSQL writers run concurrently
+    /// and would otherwise all queue on the national row.
+    pub fn write_shards(&self) -> i64 {
+        match self.backend {
+            Backend::Sqlite(_) => 1,
+            Backend::Postgres(_) => 16,
+        }
     }
 
     /// Name of the backend ("sqlite").

@@ -136,7 +136,7 @@ impl Store {
                 StoreError::Config(format!("địa chỉ cơ sở dữ liệu không hợp lệ: {e}"))
             })?;
             let pool = PgPoolOptions::new()
-                .max_connections(16)
+                .max_connections(32)
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(opts)
                 .await?;

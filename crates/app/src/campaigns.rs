@@ -95,10 +95,18 @@ impl App {
     }
 
     pub async fn campaign(&self, id: i64) -> Result<Campaign> {
-        self.store
+        if let Some(c) = self.campaigns.read().ok().and_then(|m| m.get(&id).cloned()) {
+            return Ok(c);
+        }
+        let c = self
+            .store
             .campaign(id)
             .await?
-            .ok_or_else(|| AppError::NotFound(format!("Không tìm thấy Tuần lễ {id}")))
+            .ok_or_else(|| AppError::NotFound(format!("Không tìm thấy Tuần lễ {id}")))?;
+        if let Ok(mut m) = self.campaigns.write() {
+            m.insert(id, c.clone());
+        }
+        Ok(c)
     }
 
     /// Campaigns on the actor's tree.

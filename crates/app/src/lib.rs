@@ -29,6 +29,11 @@ pub struct App {
             std::collections::HashMap<i64, std::sync::Arc<tuanle_domain::template::Template>>,
         >,
     >,
+    /// Campaigns by id. Campaigns cannot be edited once created (no use case changes
+    /// one), so this cache cannot go stale; a future edit use case must refresh it.
+    campaigns: std::sync::Arc<
+        std::sync::RwLock<std::collections::HashMap<i64, tuanle_domain::campaign::Campaign>>,
+    >,
 }
 
 /// Người thực hiện — who is acting: a signed-in user, their unit, their address.
@@ -78,6 +83,7 @@ impl App {
         let app = App {
             store,
             templates: Default::default(),
+            campaigns: Default::default(),
         };
         app.install_builtin_templates().await?;
         Ok(app)

@@ -109,7 +109,8 @@ pub fn row_name(ind: &Indicator) -> String {
     format!("Dòng {} «{}»", ind.code, label)
 }
 
-fn cell_name(t: &Template, ind: &Indicator, column: &str) -> String {
+/// "Dòng 1.01 «…», cột \"Người\"", naming one cell for people.
+pub fn cell_name(t: &Template, ind: &Indicator, column: &str) -> String {
     let col = t
         .columns
         .iter()

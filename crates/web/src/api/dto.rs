@@ -15,7 +15,7 @@ use tuanle_domain::format::parse_integer_vi;
 use tuanle_domain::report::{Basis, Figures, Narrative, ReportStatus};
 use tuanle_domain::template::{Indicator, RowKind, Template, ValueColumn};
 use tuanle_domain::unit::Unit;
-use tuanle_domain::validate::{parse_cells, row_name, Issue, IssueCode};
+use tuanle_domain::validate::{cell_name, parse_cells, Issue, IssueCode};
 use tuanle_store::{PhotoMeta, ReportHistoryEntry, UserRecord};
 use utoipa::{IntoParams, ToSchema};
 
@@ -650,21 +650,6 @@ pub struct SaveReportRequest {
     /// Giải trình theo mã cảnh báo ("W01:1.01").
     #[serde(default)]
     pub explanations: BTreeMap<String, String>,
-}
-
-/// "Dòng 1.01 «…», cột "Người"", named as `tuanle_domain::validate` names cells.
-fn cell_name(t: &Template, ind: &Indicator, column: &str) -> String {
-    let col = t
-        .columns
-        .iter()
-        .find(|c| c.key == column)
-        .map(|c| c.label.as_str())
-        .unwrap_or(column);
-    if t.columns.len() > 1 {
-        format!("{}, cột \"{}\"", row_name(ind), col)
-    } else {
-        row_name(ind)
-    }
 }
 
 /// A JSON value shown in a message, cut to 40 characters like the domain does.

@@ -12,6 +12,8 @@ use crate::{App, AppError, Result};
 pub const PURGE_SESSIONS: &str = "purge_sessions";
 /// Recomputes a campaign's consolidation from raw values (payload `{"campaign_id": N}`).
 pub const REBUILD_CONSOLIDATION: &str = "rebuild_consolidation";
+/// Refreshes the planner statistics (every minute).
+pub const ANALYZE: &str = "analyze";
 /// Attempts before a failing job is left as failed.
 pub const MAX_ATTEMPTS: i64 = 5;
 
@@ -74,6 +76,7 @@ impl App {
                 tracing::info!(removed = n, "đã xóa phiên hết hạn");
                 Ok(())
             }
+            ANALYZE => Ok(self.store.analyze().await?),
             REBUILD_CONSOLIDATION => {
                 let id = job
                     .payload

@@ -134,6 +134,7 @@ impl App {
         );
         tx.audit(audit).await?;
         tx.commit().await?;
+        self.store.analyze().await?;
         Ok((tree, summary))
     }
 
@@ -286,6 +287,7 @@ impl App {
         }
         crate::consolidation::refresh_expected(&mut tx, tree_id, None).await?;
         tx.commit().await?;
+        self.store.analyze().await?;
         Ok(out)
     }
 

@@ -1,7 +1,7 @@
 //! Background jobs with two app instances on one database: every job is claimed and
 //! run exactly once, and periodic jobs are queued once whichever instance asks.
 
-use tuanle_app::jobs::{PURGE_SESSIONS, REBUILD_CONSOLIDATION};
+use tuanle_app::jobs::{ANALYZE, PURGE_SESSIONS, REBUILD_CONSOLIDATION};
 use tuanle_app::App;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -38,7 +38,16 @@ async fn two_instances_share_the_queue_and_run_each_job_once() {
     };
     let (ra, rb) = tokio::join!(run(a.clone(), "instance-a"), run(b.clone(), "instance-b"));
     let (ra, rb) = (ra.unwrap(), rb.unwrap());
-    assert_eq!(ra + rb, n + 1, "instance a ran {ra}, b ran {rb}");
+    let periodic: Vec<_> = [PURGE_SESSIONS, ANALYZE].into_iter().collect();
+    let mut periodic_rows = Vec::new();
+    for kind in &periodic {
+        periodic_rows.extend(a.store.jobs(kind).await.unwrap());
+    }
+    assert_eq!(
+        ra + rb,
+        n + periodic_rows.len(),
+        "instance a ran {ra}, b ran {rb}"
+    );
     let jobs = a.store.jobs(REBUILD_CONSOLIDATION).await.unwrap();
     assert_eq!(jobs.len(), n);
     for j in &jobs {
@@ -57,9 +66,21 @@ async fn two_instances_share_the_queue_and_run_each_job_once() {
         .iter()
         .filter(|j| j.claimed_by.as_deref() == Some("instance-a"))
         .count();
-    let purge = &a.store.jobs(PURGE_SESSIONS).await.unwrap()[0];
-    let purge_by_a = usize::from(purge.claimed_by.as_deref() == Some("instance-a"));
-    assert_eq!(by_a + purge_by_a, ra, "rows claimed by a match what a ran");
+    let periodic_by_a = periodic_rows
+        .iter()
+        .filter(|j| j.claimed_by.as_deref() == Some("instance-a"))
+        .count();
+    assert!(
+        periodic_rows
+            .iter()
+            .all(|j| j.status == "done" && j.attempts == 1),
+        "{periodic_rows:?}"
+    );
+    assert_eq!(
+        by_a + periodic_by_a,
+        ra,
+        "rows claimed by a match what a ran"
+    );
 }
 
 #[tokio::test]

@@ -449,6 +449,10 @@ pub async fn run(opts: &BenchOptions) -> Result<BenchReport> {
         report.submissions_per_s, report.submit_latency.p50_ms, report.submit_latency.p99_ms
     );
 
+    // Fresh planner statistics before the reads, as autovacuum would have them (the
+    // server's worker also refreshes them every minute).
+    App::open(&opts.db).await?.store.analyze().await?;
+
     // Reads.
     let read = |url: String, n: usize| {
         let client = client.clone();

@@ -189,6 +189,21 @@ impl Store {
         }
     }
 
+    /// Refreshes the query planner's statistics (PostgreSQL `ANALYZE`, SQLite
+    /// `PRAGMA optimize`). Autovacuum normally does this on PostgreSQL; tuanle also does it
+    /// after bulk changes and every minute, so plans stay right where autovacuum is off.
+    pub async fn analyze(&self) -> Result<()> {
+        match &self.backend {
+            Backend::Sqlite(p) => {
+                sqlx::query("PRAGMA optimize").execute(p).await?;
+            }
+            Backend::Postgres(p) => {
+                sqlx::query("ANALYZE").execute(p).await?;
+            }
+        }
+        Ok(())
+    }
+
     /// Name of the backend ("sqlite").
     pub fn backend_name(&self) -> &'static str {
         match self.backend {

@@ -478,22 +478,7 @@ pub async fn review(
             .into_response())
         }
         Err(e @ (AppError::Invalid { .. } | AppError::Domain(_))) => {
-            let view = state
-                .app
-                .report_view(&user.actor, id, &code)
-                .await
-                .or_page(&user)?;
-            let issue = Issue {
-                code: tuanle_domain::validate::IssueCode::UnknownCell,
-                row: None,
-                column: None,
-                key: String::new(),
-                message: e.to_string(),
-            };
-            let p = page(&state, &user, view, None, &[issue], "")
-                .await
-                .or_page(&user)?;
-            Ok(render_with(crate::error::status_of(&e), p))
+            form_error(&state, &user, id, &code, e).await
         }
         Err(e) => Err(e).or_page(&user),
     }
@@ -625,22 +610,7 @@ pub async fn add_photo(
         ))
         .into_response()),
         Err(e @ (AppError::BadFile(_) | AppError::Invalid { .. } | AppError::Conflict(_))) => {
-            let view = state
-                .app
-                .report_view(&user.actor, id, &code)
-                .await
-                .or_page(&user)?;
-            let issue = Issue {
-                code: tuanle_domain::validate::IssueCode::UnknownCell,
-                row: None,
-                column: None,
-                key: String::new(),
-                message: e.to_string(),
-            };
-            let p = page(&state, &user, view, None, &[issue], "")
-                .await
-                .or_page(&user)?;
-            Ok(render_with(crate::error::status_of(&e), p))
+            form_error(&state, &user, id, &code, e).await
         }
         Err(e) => Err(e).or_page(&user),
     }
@@ -691,4 +661,31 @@ pub async fn delete_photo(
         super::url_part(&code)
     ))
     .into_response())
+}
+
+/// The report page again, with an error that is not about one cell (a wrong transition,
+/// a missing comment, a rejected photo), answered with the error's status.
+async fn form_error(
+    state: &AppState,
+    user: &PageUser,
+    id: i64,
+    code: &str,
+    e: AppError,
+) -> Result<Response, PageError> {
+    let view = state
+        .app
+        .report_view(&user.actor, id, code)
+        .await
+        .or_page(user)?;
+    let issue = Issue {
+        code: tuanle_domain::validate::IssueCode::UnknownCell,
+        row: None,
+        column: None,
+        key: String::new(),
+        message: e.to_string(),
+    };
+    let p = page(state, user, view, None, &[issue], "")
+        .await
+        .or_page(user)?;
+    Ok(render_with(crate::error::status_of(&e), p))
 }

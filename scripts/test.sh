@@ -44,6 +44,23 @@ else
   echo "e2e node modules: up to date"
 fi
 
+# Real readers for what tuanle writes: LibreOffice (xlsx/docx → csv/pdf), pdftotext/pdftoppm
+# (poppler), openpyxl and python-docx. Tests call them and fail when they are missing.
+if ! command -v soffice >/dev/null || ! command -v pdftotext >/dev/null; then
+  echo "Installing LibreOffice and poppler-utils from Debian..."
+  as_root apt-get update
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y \
+    libreoffice-calc libreoffice-writer poppler-utils
+fi
+if ! python3 -c 'import openpyxl, docx' 2>/dev/null; then
+  echo "Installing openpyxl and python-docx from PyPI..."
+  python3 -m pip install --quiet openpyxl python-docx \
+    || python3 -m pip install --quiet --break-system-packages openpyxl python-docx
+fi
+echo "soffice: $(soffice --version 2>/dev/null | head -n 1)"
+echo "pdftotext: $(pdftotext -v 2>&1 | head -n 1)"
+python3 -c 'import openpyxl, docx; print("openpyxl", openpyxl.__version__, "/ python-docx ok")'
+
 if ! cargo nextest --version >/dev/null 2>&1; then
   echo "Installing cargo-nextest..."
   cargo install cargo-nextest --locked || echo "cargo-nextest could not be installed; falling back to cargo test" >&2

@@ -4,9 +4,13 @@
 pub mod access;
 pub mod campaign;
 pub mod consolidate;
+pub mod consultation;
+pub mod documents_register;
 pub mod error;
 pub mod format;
+pub mod plan;
 pub mod report;
+pub mod task;
 pub mod template;
 pub mod text;
 pub mod unit;

@@ -18,6 +18,7 @@ mod consolidation;
 mod error;
 mod expected;
 mod jobs;
+mod plans;
 mod reports;
 mod templates;
 pub mod testing;
@@ -28,6 +29,10 @@ pub use audit::{AuditEntry, NewAudit};
 pub use campaigns::NewCampaign;
 pub use error::StoreError;
 pub use jobs::{Job, JobRow};
+pub use plans::{
+    ConsultationRecord, DocumentRecord, IncomingRecord, IssuerRecord, NewDocument, NewTask,
+    RecipientRow, ReplyRecord, TaskRecord, VersionRow, SERIES_IN, SERIES_OUT,
+};
 pub use reports::{PhotoMeta, ReportHistoryEntry, ReportRecord, ReportRow, SubtreeReportRow};
 pub use units::{UnitUpsert, UpsertOutcome};
 pub use users::{SessionRecord, UserRecord};

@@ -42,6 +42,13 @@ impl App {
             Some(&format!("{PURGE_SESSIONS}:{hour}")),
         )
         .await?;
+        // Silent consent after consultation deadlines: a sweep every five minutes.
+        let now = Utc::now();
+        let slot = now.format("%Y-%m-%dT%H:").to_string()
+            + &format!("{:02}", chrono::Timelike::minute(&now) / 5 * 5);
+        let close = crate::plans::CLOSE_CONSULTATIONS;
+        self.enqueue_job(close, serde_json::json!({}), Some(&format!("{close}:{slot}")))
+            .await?;
         Ok(())
     }
 
@@ -68,6 +75,9 @@ impl App {
     }
 
     async fn execute_job(&self, job: &Job) -> Result<()> {
+        if let Some(outcome) = self.run_plans_job(&job.kind).await {
+            return outcome;
+        }
         match job.kind.as_str() {
             PURGE_SESSIONS => {
                 let mut tx = self.store.begin().await?;

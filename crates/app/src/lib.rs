@@ -7,6 +7,7 @@ pub mod consolidation;
 pub mod demo;
 pub mod error;
 pub mod jobs;
+pub mod plans;
 pub mod reports;
 pub mod units;
 pub mod users;
@@ -34,6 +35,10 @@ pub struct App {
     campaigns: std::sync::Arc<
         std::sync::RwLock<std::collections::HashMap<i64, tuanle_domain::campaign::Campaign>>,
     >,
+    /// The clock of the use cases that depend on the date (consultation deadlines,
+    /// overdue tasks, issuance dates): the system clock unless a test or a replay of
+    /// past events sets it ([`App::set_clock`]).
+    clock: std::sync::Arc<std::sync::RwLock<Option<chrono::DateTime<chrono::Utc>>>>,
 }
 
 /// Người thực hiện — who is acting: a signed-in user, their unit, their address.
@@ -84,8 +89,33 @@ impl App {
             store,
             templates: Default::default(),
             campaigns: Default::default(),
+            clock: Default::default(),
         };
         app.install_builtin_templates().await?;
         Ok(app)
+    }
+
+    /// Now, by this instance's clock.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock
+            .read()
+            .ok()
+            .and_then(|c| *c)
+            .unwrap_or_else(chrono::Utc::now)
+    }
+
+    /// Today's date in Vietnam, by this instance's clock.
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.now()
+            .with_timezone(&tuanle_domain::format::vietnam_offset())
+            .date_naive()
+    }
+
+    /// Fixes this instance's clock at `at` (`None`: back to the system clock). For tests
+    /// and for replaying a past campaign; never set by a request.
+    pub fn set_clock(&self, at: Option<chrono::DateTime<chrono::Utc>>) {
+        if let Ok(mut c) = self.clock.write() {
+            *c = at;
+        }
     }
 }

@@ -283,6 +283,61 @@ fn lower_first(s: &str) -> String {
     }
 }
 
+/// Ký hiệu a body uses until its administrator sets one: "UBND" for a people's committee
+/// (and an administrative unit, which issues as its UBND), "PGDĐT" for a Phòng GDĐT,
+/// "SGDĐT" for a Sở GDĐT, else the initials of the name ("Phòng Nội vụ" → "PNV").
+pub fn default_abbreviation(unit_type: &str, name: &str, administrative: bool) -> String {
+    if administrative {
+        return "UBND".into();
+    }
+    match unit_type {
+        "UBND" => "UBND".into(),
+        "Phòng GDĐT" => "PGDĐT".into(),
+        "Sở GDĐT" => "SGDĐT".into(),
+        "Bộ GDĐT" => "BGDĐT".into(),
+        _ => {
+            let initials: String = name
+                .split_whitespace()
+                .take_while(|w| {
+                    !["thành", "tỉnh", "quận", "huyện", "thị", "phường", "xã"].contains(w)
+                })
+                .filter(|w| *w != "và" && *w != "-")
+                .filter_map(|w| w.chars().next())
+                .flat_map(|c| c.to_uppercase())
+                .collect();
+            if initials.is_empty() {
+                "CQ".into()
+            } else {
+                initials
+            }
+        }
+    }
+}
+
+/// Địa danh from an administrative unit's name: "Thành phố Thủ Dầu Một" → "Thủ Dầu Một".
+pub fn place_of(admin_name: &str) -> String {
+    for prefix in [
+        "Thành phố ",
+        "Tỉnh ",
+        "Quận ",
+        "Huyện ",
+        "Thị xã ",
+        "Phường ",
+        "Xã ",
+        "Thị trấn ",
+        "Đặc khu ",
+    ] {
+        if let Some(rest) = admin_name.strip_prefix(prefix) {
+            if rest.starts_with(|c: char| c.is_ascii_digit()) {
+                // "Quận 7" is called so in full.
+                return admin_name.to_string();
+            }
+            return rest.to_string();
+        }
+    }
+    admin_name.to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -371,6 +426,28 @@ mod tests {
             place_and_date("Quận 7", d(2021, 2, 5)),
             "Quận 7, ngày 05 tháng 02 năm 2021"
         );
+    }
+
+    #[test]
+    fn default_issuer_settings() {
+        assert_eq!(
+            default_abbreviation("Phường", "Phường Phú Lợi", true),
+            "UBND"
+        );
+        assert_eq!(
+            default_abbreviation(
+                "Phòng GDĐT",
+                "Phòng Giáo dục và Đào tạo thành phố Thủ Dầu Một",
+                false
+            ),
+            "PGDĐT"
+        );
+        assert_eq!(
+            default_abbreviation("Cơ quan khác", "Phòng Nội vụ thành phố Thủ Dầu Một", false),
+            "PNV"
+        );
+        assert_eq!(place_of("Thành phố Thủ Dầu Một"), "Thủ Dầu Một");
+        assert_eq!(place_of("Quận 7"), "Quận 7");
     }
 
     #[test]

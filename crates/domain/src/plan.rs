@@ -410,6 +410,17 @@ impl PlanContent {
     }
 }
 
+/// Nội dung công văn — a letter (góp ý, tờ trình): whom it is addressed to and its
+/// paragraphs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct LetterContent {
+    /// Kính gửi — one line each.
+    #[serde(default)]
+    pub addressees: Vec<String>,
+    #[serde(default)]
+    pub paragraphs: Vec<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

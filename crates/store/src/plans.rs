@@ -325,7 +325,12 @@ impl Tx {
     }
 
     /// The last number used in a register (None: none yet this year).
-    pub async fn last_number(&mut self, unit_id: i64, series: &str, year: i64) -> Result<Option<i64>> {
+    pub async fn last_number(
+        &mut self,
+        unit_id: i64,
+        series: &str,
+        year: i64,
+    ) -> Result<Option<i64>> {
         on_tx!(self, c => Ok(sqlx::query_scalar("SELECT last_number FROM doc_counter WHERE unit_id = $1 AND series = $2 AND year = $3")
             .bind(unit_id).bind(series).bind(year).fetch_optional(&mut *c).await?))
     }
@@ -341,7 +346,13 @@ impl Tx {
     }
 
     /// Moves a register forward to `last` (numbers used outside tuanle this year); never back.
-    pub async fn raise_counter(&mut self, unit_id: i64, series: &str, year: i64, last: i64) -> Result<()> {
+    pub async fn raise_counter(
+        &mut self,
+        unit_id: i64,
+        series: &str,
+        year: i64,
+        last: i64,
+    ) -> Result<()> {
         on_tx!(self, c => {
             sqlx::query("INSERT INTO doc_counter (unit_id, series, year, last_number) VALUES ($1, $2, $3, $4) \
                 ON CONFLICT (unit_id, series, year) DO UPDATE SET last_number = CASE WHEN excluded.last_number > doc_counter.last_number THEN excluded.last_number ELSE doc_counter.last_number END")
@@ -354,7 +365,14 @@ impl Tx {
         let now = crate::now_text();
         let body = d.body.to_string();
         let (number, symbol, number_text, year, issued_on, key) = match &d.external_number {
-            Some((n, s, t, y, date, key)) => (Some(*n), Some(s.clone()), Some(t.clone()), Some(*y), Some(date.to_string()), Some(key.clone())),
+            Some((n, s, t, y, date, key)) => (
+                Some(*n),
+                Some(s.clone()),
+                Some(t.clone()),
+                Some(*y),
+                Some(date.to_string()),
+                Some(key.clone()),
+            ),
             None => (None, None, None, None, None, None),
         };
         let (file_name, file_data) = match &d.file {
@@ -383,7 +401,10 @@ impl Tx {
 
     /// A document read inside the transaction, its row locked on PostgreSQL.
     pub async fn document_for_update(&mut self, id: i64) -> Result<Option<DocumentRecord>> {
-        let sql = format!("SELECT {DOC_COLUMNS} FROM document WHERE id = $1{}", self.lock_clause());
+        let sql = format!(
+            "SELECT {DOC_COLUMNS} FROM document WHERE id = $1{}",
+            self.lock_clause()
+        );
         on_tx!(self, c => {
             let row = sqlx::query(&sql).bind(id).fetch_optional(&mut *c).await?;
             Ok(match row { Some(r) => Some(doc_from_row!(&r)), None => None })
@@ -541,7 +562,12 @@ impl Tx {
     }
 
     /// Chuyển — passes an incoming document to a person or office.
-    pub async fn pass_incoming(&mut self, id: i64, handler: &str, on: chrono::NaiveDate) -> Result<()> {
+    pub async fn pass_incoming(
+        &mut self,
+        id: i64,
+        handler: &str,
+        on: chrono::NaiveDate,
+    ) -> Result<()> {
         on_tx!(self, c => {
             sqlx::query("UPDATE incoming SET handler = $1, passed_on = $2 WHERE id = $3")
                 .bind(handler).bind(on.to_string()).bind(id).execute(&mut *c).await?;
@@ -563,7 +589,10 @@ impl Tx {
     }
 
     pub async fn task_for_update(&mut self, id: i64) -> Result<Option<TaskRecord>> {
-        let sql = format!("SELECT {TASK_COLUMNS} FROM task t WHERE t.id = $1{}", self.lock_clause());
+        let sql = format!(
+            "SELECT {TASK_COLUMNS} FROM task t WHERE t.id = $1{}",
+            self.lock_clause()
+        );
         on_tx!(self, c => {
             let row = sqlx::query(&sql).bind(id).fetch_optional(&mut *c).await?;
             Ok(match row { Some(r) => Some(task_from_row!(&r)), None => None })
@@ -588,7 +617,10 @@ impl Tx {
     }
 
     pub async fn consultation_for_update(&mut self, id: i64) -> Result<Option<ConsultationRecord>> {
-        let sql = format!("SELECT * FROM consultation WHERE id = $1{}", self.lock_clause());
+        let sql = format!(
+            "SELECT * FROM consultation WHERE id = $1{}",
+            self.lock_clause()
+        );
         on_tx!(self, c => {
             let row = sqlx::query(&sql).bind(id).fetch_optional(&mut *c).await?;
             Ok(match row { Some(r) => Some(consultation_from_row!(&r)), None => None })
@@ -614,7 +646,12 @@ impl Store {
         })
     }
 
-    pub async fn last_number_of(&self, unit_id: i64, series: &str, year: i64) -> Result<Option<i64>> {
+    pub async fn last_number_of(
+        &self,
+        unit_id: i64,
+        series: &str,
+        year: i64,
+    ) -> Result<Option<i64>> {
         on_pool!(self, p => Ok(sqlx::query_scalar("SELECT last_number FROM doc_counter WHERE unit_id = $1 AND series = $2 AND year = $3")
             .bind(unit_id).bind(series).bind(year).fetch_optional(p).await?))
     }
@@ -669,10 +706,19 @@ impl Store {
     }
 
     /// Plans of a campaign (any status) whose drafter or issuer lies in a subtree.
-    pub async fn plans_in_subtree(&self, campaign_id: i64, tree_id: i64, path: &str) -> Result<Vec<DocumentRecord>> {
+    pub async fn plans_in_subtree(
+        &self,
+        campaign_id: i64,
+        tree_id: i64,
+        path: &str,
+    ) -> Result<Vec<DocumentRecord>> {
         self.documents_in_subtree(tree_id, path, Some(campaign_id), 100_000)
             .await
-            .map(|v| v.into_iter().filter(|d| d.kind == DocKind::KeHoach && !d.external).collect())
+            .map(|v| {
+                v.into_iter()
+                    .filter(|d| d.kind == DocKind::KeHoach && !d.external)
+                    .collect()
+            })
     }
 
     /// External documents of a tree with a given key (duplicate check).
@@ -718,7 +764,10 @@ impl Store {
     }
 
     /// Open consultations whose deadline day is before `today` (due to close).
-    pub async fn due_consultations(&self, today: chrono::NaiveDate) -> Result<Vec<ConsultationRecord>> {
+    pub async fn due_consultations(
+        &self,
+        today: chrono::NaiveDate,
+    ) -> Result<Vec<ConsultationRecord>> {
         on_pool!(self, p => {
             let rows = sqlx::query("SELECT * FROM consultation WHERE closed_at IS NULL AND deadline < $1 ORDER BY id")
                 .bind(today.to_string()).fetch_all(p).await?;
@@ -735,7 +784,11 @@ impl Store {
     }
 
     /// A reply's attached file.
-    pub async fn reply_file(&self, consultation_id: i64, unit_id: i64) -> Result<Option<(String, Vec<u8>)>> {
+    pub async fn reply_file(
+        &self,
+        consultation_id: i64,
+        unit_id: i64,
+    ) -> Result<Option<(String, Vec<u8>)>> {
         on_pool!(self, p => {
             let row = sqlx::query("SELECT file_name, file_data FROM consultation_reply WHERE consultation_id = $1 AND unit_id = $2 AND file_data IS NOT NULL")
                 .bind(consultation_id).bind(unit_id).fetch_optional(p).await?;
@@ -770,7 +823,12 @@ impl Store {
     }
 
     /// Tasks of a campaign's documents assigned to units of a subtree.
-    pub async fn tasks_in_subtree(&self, campaign_id: Option<i64>, tree_id: i64, path: &str) -> Result<Vec<TaskRecord>> {
+    pub async fn tasks_in_subtree(
+        &self,
+        campaign_id: Option<i64>,
+        tree_id: i64,
+        path: &str,
+    ) -> Result<Vec<TaskRecord>> {
         let sql = format!(
             "SELECT {TASK_COLUMNS} FROM task t JOIN document d ON d.id = t.document_id JOIN unit u ON u.id = t.unit_id \
              WHERE u.tree_id = $1 AND u.path >= $2 AND u.path < $3 AND ($4 IS NULL OR d.campaign_id = $4) ORDER BY t.deadline, t.id"

@@ -228,6 +228,8 @@ impl App {
         let slots = template.slot_count();
         let mut tx = self.store.begin().await?;
         tx.lock_campaign(campaign.id, true).await?;
+        // Pending deltas are already counted in the raw values read below.
+        tx.fold_all_deltas().await?;
         refresh_expected(&mut tx, campaign.tree_id, Some(campaign.id)).await?;
         let parents = tx.tree_parents(campaign.tree_id).await?;
         let vectors = tx.campaign_reports(campaign.id, &template).await?;

@@ -104,6 +104,24 @@ impl App {
         }
     }
 
+    /// Gộp phần cộng dồn, forever: folds the pending deltas of the running sums
+    /// (PostgreSQL) every `interval`, at once again while a full batch came back. Every
+    /// instance runs it; one folds at a time (the others find the fold lock taken).
+    /// Readers count pending deltas, so the interval bounds their work, not correctness.
+    pub async fn fold_loop(self, interval: std::time::Duration) {
+        if !self.store.defers_sums() {
+            return;
+        }
+        loop {
+            match self.store.fold_deltas().await {
+                Ok(n) if n as i64 >= tuanle_store::FOLD_BATCH => continue,
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "không gộp được số liệu tổng hợp"),
+            }
+            tokio::time::sleep(interval).await;
+        }
+    }
+
     /// Runs forever: queues periodic jobs, drains due jobs, sleeps `interval`.
     pub async fn worker_loop(self, instance: String, interval: std::time::Duration) {
         loop {

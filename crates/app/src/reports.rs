@@ -322,25 +322,10 @@ impl App {
             late: after.row.late,
             required,
         };
-        // The report's own rows and the audit first, the consolidation rows last: on
-        // PostgreSQL those are the rows other writers wait for, so they are held for the
-        // shortest time. The national sum is split over shards on PostgreSQL.
-        let shards = self.store.write_shards();
-        let targets: Vec<(i64, i64)> = unit
-            .lineage()
-            .into_iter()
-            .enumerate()
-            .map(|(depth, id)| {
-                (
-                    id,
-                    if depth == 0 {
-                        unit.id.rem_euclid(shards)
-                    } else {
-                        0
-                    },
-                )
-            })
-            .collect();
+        // The report's own rows and the audit first, the running sums of its lineage
+        // last (in place on SQLite; as append-only deltas on PostgreSQL, see
+        // `Tx::apply_delta`).
+        let lineage = unit.lineage();
         let deltas: Vec<(Basis, tuanle_domain::consolidate::Totals)> = Basis::ALL
             .into_iter()
             .filter_map(|basis| delta(b.as_ref(), Some(&a), basis, slots).map(|d| (basis, d)))
@@ -356,7 +341,7 @@ impl App {
         })
         .await?;
         for (basis, d) in &deltas {
-            tx.apply_delta(after.row.campaign_id, &targets, *basis, d)
+            tx.apply_delta(after.row.campaign_id, &lineage, *basis, d)
                 .await?;
         }
         Ok(id)

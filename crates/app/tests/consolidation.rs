@@ -29,6 +29,8 @@ struct Step {
     unit: usize,
     action: ReportAction,
     values: [i64; 4],
+    /// Fold the pending deltas (PostgreSQL) after this step.
+    fold_after: bool,
 }
 
 fn steps_strategy() -> impl Strategy<Value = Vec<Step>> {
@@ -42,11 +44,13 @@ fn steps_strategy() -> impl Strategy<Value = Vec<Step>> {
                 Just(ReportAction::Accept)
             ],
             [0i64..20, 0i64..20, 0i64..500, 0i64..3_000_000],
+            prop::bool::weighted(0.15),
         )
-            .prop_map(|(unit, action, values)| Step {
+            .prop_map(|(unit, action, values, fold_after)| Step {
                 unit,
                 action,
                 values,
+                fold_after,
             }),
         1..40,
     )
@@ -78,10 +82,21 @@ fn units_csv(tree: &Tree) -> (String, Vec<String>) {
     (csv, codes)
 }
 
-async fn run_case(tree: Tree, steps: Vec<Step>) -> Result<(), TestCaseError> {
+/// A fresh database with the tree imported, an admin at the root and a campaign on the
+/// 2021 template: the app, the admin, the campaign id, the tree's unit codes and the template id.
+async fn setup(
+    tree: &Tree,
+) -> (
+    tuanle_store::testing::TestDb,
+    App,
+    Actor,
+    i64,
+    Vec<String>,
+    i64,
+) {
     let db = tuanle_store::testing::fresh_db().await;
     let app = App::open(&db.url).await.unwrap();
-    let (csv, codes) = units_csv(&tree);
+    let (csv, codes) = units_csv(tree);
     let date = chrono::NaiveDate::from_ymd_opt(2021, 11, 1).unwrap();
     let (t, _) = app
         .import_units(None, "Thử", date, csv.as_bytes(), |_, _| {})
@@ -126,6 +141,12 @@ async fn run_case(tree: Tree, steps: Vec<Step>) -> Result<(), TestCaseError> {
         }],
     };
     let cid = app.create_campaign(Some(&actor), &campaign).await.unwrap();
+    (db, app, actor, cid, codes, template_id)
+}
+
+async fn run_case(tree: Tree, steps: Vec<Step>) -> Result<(), TestCaseError> {
+    let (_db, app, actor, cid, codes, template_id) = setup(&tree).await;
+    let tree_id = app.campaign(cid).await.unwrap().tree_id;
     for s in steps {
         let code = &codes[s.unit % codes.len()];
         let mut content = ReportContent::default();
@@ -156,13 +177,16 @@ async fn run_case(tree: Tree, steps: Vec<Step>) -> Result<(), TestCaseError> {
                 "unexpected error {e}"
             );
         }
+        if s.fold_after {
+            app.store.fold_deltas().await.unwrap();
+        }
     }
     let template = app.template(template_id).await.unwrap();
     let slots = template.slot_count();
     let stored = app.store.all_totals(cid).await.unwrap();
-    let mut all_units = vec![app.store.tree_root(t.id).await.unwrap()];
+    let mut all_units = vec![app.store.tree_root(tree_id).await.unwrap()];
     for c in &codes {
-        all_units.push(app.store.unit_by_code(t.id, c).await.unwrap().unwrap());
+        all_units.push(app.store.unit_by_code(tree_id, c).await.unwrap().unwrap());
     }
     let by_id: HashMap<i64, _> = all_units.iter().map(|u| (u.id, u.clone())).collect();
     for basis in Basis::ALL {
@@ -196,6 +220,10 @@ async fn run_case(tree: Tree, steps: Vec<Step>) -> Result<(), TestCaseError> {
             prop_assert_eq!(&got, &expected, "unit {} basis {:?}", u.code, basis);
         }
     }
+    // Folding the pending deltas (PostgreSQL) moves them into the sums and changes no total.
+    app.store.fold_deltas().await.unwrap();
+    prop_assert_eq!(app.store.pending_deltas().await.unwrap(), 0);
+    prop_assert_eq!(&app.store.all_totals(cid).await.unwrap(), &stored);
     prop_assert_eq!(app.rebuild_consolidation(None, cid).await.unwrap(), 0);
     let _ = ReportStatus::Draft;
     Ok(())
@@ -208,4 +236,71 @@ proptest! {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         rt.block_on(run_case(tree, steps))?;
     }
+}
+
+/// Many submissions at once (and, on PostgreSQL, folds running beside them): every
+/// report counts exactly once in the nation's totals, and a rebuild finds nothing to fix.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_submissions_count_once() {
+    let tree = Tree {
+        shape: vec![vec![3, 3, 2], vec![3, 2], vec![3]],
+    };
+    let (_db, app, actor, cid, codes, template_id) = setup(&tree).await;
+    let template = app.template(template_id).await.unwrap();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let folder = {
+        let (app, stop) = (app.clone(), stop.clone());
+        tokio::spawn(async move {
+            let mut folded = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                folded += app.store.fold_deltas().await.unwrap();
+                tokio::task::yield_now().await;
+            }
+            folded
+        })
+    };
+    let mut tasks = tokio::task::JoinSet::new();
+    for (i, code) in codes.iter().enumerate() {
+        let (app, actor, code) = (app.clone(), actor.clone(), code.clone());
+        tasks.spawn(async move {
+            let mut content = ReportContent::default();
+            content.figures.set("1.01", "count", Some(i as i64 + 1));
+            content
+                .figures
+                .set("10.1", "count", Some(1_000 * (i as i64 + 1)));
+            app.save_report(&actor, cid, &code, ReportAction::Submit, content)
+                .await
+                .unwrap();
+        });
+    }
+    while let Some(r) = tasks.join_next().await {
+        r.unwrap();
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    folder.await.unwrap();
+    let root = app
+        .store
+        .tree_root(app.campaign(cid).await.unwrap().tree_id)
+        .await
+        .unwrap();
+    let nation = app
+        .store
+        .totals_for_units(cid, &[root.id], Basis::Submitted)
+        .await
+        .unwrap()
+        .remove(&root.id)
+        .unwrap();
+    let n = codes.len() as i64;
+    assert_eq!(nation.reports, n, "every report counted once");
+    let mut expected = ReportContent::default();
+    expected.figures.set("1.01", "count", Some(n * (n + 1) / 2));
+    expected
+        .figures
+        .set("10.1", "count", Some(1_000 * n * (n + 1) / 2));
+    let mut expected = expected.figures;
+    tuanle_domain::validate::fill_totals(&template, &mut expected);
+    assert_eq!(nation.values, expected.to_vector(&template));
+    app.store.fold_deltas().await.unwrap();
+    assert_eq!(app.store.pending_deltas().await.unwrap(), 0);
+    assert_eq!(app.rebuild_consolidation(None, cid).await.unwrap(), 0);
 }

@@ -1,9 +1,9 @@
 //! Tổng hợp — the running sums kept per unit, campaign and basis.
 //!
-//! A unit's sum may be split over shards (rows with the same unit and basis and a
-//! different `shard`); readers add the shards up. Writers put a report's delta on one
-//! shard per ancestor, so concurrent submissions lock different rows of the busiest
-//! units instead of queueing on one.
+//! A unit's sum is the sum of its rows in `consolidation` (older databases may hold
+//! several shard rows per unit; readers add them up) plus, on PostgreSQL, its rows in
+//! `consolidation_delta` not yet folded. Readers read both tables in one statement, so
+//! they see one snapshot whether or not a fold commits meanwhile.
 
 use std::collections::HashMap;
 
@@ -13,6 +13,13 @@ use tuanle_domain::report::Basis;
 
 use crate::{on_pool, on_tx, Result, Store, StoreError, Tx};
 
+/// Most deltas folded in one transaction.
+pub const FOLD_BATCH: i64 = 20_000;
+
+/// Advisory lock key (two-int form, a key space apart from the campaign locks' one-int
+/// form) held by the one transaction folding deltas at a time, across every instance.
+const FOLD_LOCK: (i32, i32) = (0x7475, 1);
+
 fn decode_figures(text: &str) -> Result<Vec<i64>> {
     serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("số liệu tổng hợp: {e}")))
 }
@@ -21,7 +28,7 @@ fn encode_figures(v: &[i64]) -> String {
     serde_json::to_string(v).expect("numbers serialise")
 }
 
-/// Adds one stored shard row into a unit's totals.
+/// Adds one stored row into a unit's totals.
 fn add_row(
     out: &mut HashMap<i64, Totals>,
     unit_id: i64,
@@ -44,8 +51,8 @@ fn add_row(
 }
 
 impl Store {
-    /// The totals of several units on one basis (shards added up); units with nothing
-    /// counted are absent.
+    /// The totals of several units on one basis (folded sums and pending deltas added
+    /// up); units with nothing counted are absent.
     pub async fn totals_for_units(
         &self,
         campaign_id: i64,
@@ -56,9 +63,10 @@ impl Store {
         for chunk in unit_ids.chunks(500) {
             let placeholders: Vec<String> =
                 (0..chunk.len()).map(|i| format!("${}", i + 3)).collect();
+            let list = placeholders.join(", ");
             let sql = format!(
-                "SELECT unit_id, reports, late, figures FROM consolidation WHERE campaign_id = $1 AND basis = $2 AND unit_id IN ({})",
-                placeholders.join(", ")
+                "SELECT unit_id, reports, late, figures FROM consolidation WHERE campaign_id = $1 AND basis = $2 AND unit_id IN ({list}) \
+                 UNION ALL SELECT unit_id, reports, late, figures FROM consolidation_delta WHERE campaign_id = $1 AND basis = $2 AND unit_id IN ({list})"
             );
             on_pool!(self, p => {
                 let mut q = sqlx::query(&sql).bind(campaign_id).bind(basis.as_str());
@@ -88,14 +96,16 @@ impl Store {
         Ok(out)
     }
 
-    /// All stored totals of a campaign on one basis (shards added up): unit → totals.
+    /// All stored totals of a campaign on one basis (folded and pending added up):
+    /// unit → totals.
     pub async fn basis_totals(
         &self,
         campaign_id: i64,
         basis: Basis,
     ) -> Result<HashMap<i64, Totals>> {
         on_pool!(self, p => {
-            let rows = sqlx::query("SELECT unit_id, reports, late, figures FROM consolidation WHERE campaign_id = $1 AND basis = $2")
+            let rows = sqlx::query("SELECT unit_id, reports, late, figures FROM consolidation WHERE campaign_id = $1 AND basis = $2 \
+                 UNION ALL SELECT unit_id, reports, late, figures FROM consolidation_delta WHERE campaign_id = $1 AND basis = $2")
                 .bind(campaign_id).bind(basis.as_str()).fetch_all(p).await?;
             let mut out = HashMap::with_capacity(rows.len());
             for r in rows {
@@ -105,80 +115,193 @@ impl Store {
             Ok(out)
         })
     }
+
+    /// Gộp phần cộng dồn: folds pending deltas (at most [`FOLD_BATCH`]) into the running
+    /// sums in one transaction and returns how many were folded. Only one transaction
+    /// folds at a time across all instances; the others return 0 at once.
+    pub async fn fold_deltas(&self) -> Result<usize> {
+        if !self.defers_sums() {
+            return Ok(0);
+        }
+        let mut tx = self.begin().await?;
+        let locked: bool = on_tx!(tx, c => {
+            sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1, $2)")
+                .bind(FOLD_LOCK.0).bind(FOLD_LOCK.1).fetch_one(&mut *c).await?
+        });
+        if !locked {
+            return Ok(0);
+        }
+        let n = tx.fold_deltas_locked().await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    /// Deltas waiting to be folded (for monitoring and tests).
+    pub async fn pending_deltas(&self) -> Result<i64> {
+        on_pool!(self, p => {
+            Ok(sqlx::query_scalar("SELECT COUNT(*) FROM consolidation_delta").fetch_one(p).await?)
+        })
+    }
 }
 
 impl Tx {
-    /// Adds `delta` to one shard of each unit's totals: `targets` are (unit, shard)
-    /// pairs, a report's lineage. The rows are created empty if missing, read (locked
-    /// on PostgreSQL, in (unit, shard) order so that writers never deadlock) and
-    /// rewritten, in three statements.
+    /// Adds `delta` to the running sums of `units` (a report's lineage). PostgreSQL:
+    /// one insert of a delta row per unit, which locks nothing other writers need;
+    /// SQLite: the sums are updated in place.
     pub async fn apply_delta(
         &mut self,
         campaign_id: i64,
-        targets: &[(i64, i64)],
+        units: &[i64],
         basis: Basis,
         delta: &Totals,
     ) -> Result<()> {
-        if targets.is_empty() {
+        if units.is_empty() {
             return Ok(());
         }
+        if self.lock_clause().is_empty() {
+            let items: Vec<(i64, Totals)> = units.iter().map(|u| (*u, delta.clone())).collect();
+            return self.add_to_sums(campaign_id, basis, items).await;
+        }
+        let rows: Vec<String> = (0..units.len())
+            .map(|i| format!("($1, ${}, $2, $3, $4, $5)", i + 6))
+            .collect();
+        let sql = format!(
+            "INSERT INTO consolidation_delta (campaign_id, unit_id, basis, reports, late, figures) VALUES {}",
+            rows.join(", ")
+        );
+        on_tx!(self, c => {
+            let mut q = sqlx::query(&sql)
+                .bind(campaign_id)
+                .bind(basis.as_str())
+                .bind(delta.reports)
+                .bind(delta.late)
+                .bind(encode_figures(&delta.values));
+            for unit in units {
+                q = q.bind(unit);
+            }
+            q.execute(&mut *c).await?;
+        });
+        Ok(())
+    }
+
+    /// Folds every pending delta of the database into the running sums, in this
+    /// transaction (a rebuild does this first). Waits for a fold in progress.
+    pub async fn fold_all_deltas(&mut self) -> Result<usize> {
+        if self.lock_clause().is_empty() {
+            return Ok(0);
+        }
+        on_tx!(self, c => {
+            sqlx::query("SELECT pg_advisory_xact_lock($1, $2)")
+                .bind(FOLD_LOCK.0).bind(FOLD_LOCK.1).execute(&mut *c).await?;
+        });
+        let mut total = 0;
+        loop {
+            let n = self.fold_deltas_locked().await?;
+            total += n;
+            if n < FOLD_BATCH as usize {
+                return Ok(total);
+            }
+        }
+    }
+
+    /// Deletes up to [`FOLD_BATCH`] deltas (oldest first) and adds them into the sums;
+    /// the caller holds the fold lock.
+    async fn fold_deltas_locked(&mut self) -> Result<usize> {
+        let mut sums: HashMap<(i64, Basis), HashMap<i64, Totals>> = HashMap::new();
+        let n = on_tx!(self, c => {
+            let rows = sqlx::query(
+                "DELETE FROM consolidation_delta WHERE id IN (SELECT id FROM consolidation_delta ORDER BY id LIMIT $1) \
+                 RETURNING campaign_id, unit_id, basis, reports, late, figures",
+            )
+            .bind(FOLD_BATCH)
+            .fetch_all(&mut *c)
+            .await?;
+            let n = rows.len();
+            for r in rows {
+                let basis_text: String = r.try_get("basis")?;
+                let basis = Basis::parse(&basis_text)
+                    .ok_or_else(|| StoreError::Corrupt(format!("cơ sở tổng hợp \"{basis_text}\"")))?;
+                let figures: String = r.try_get("figures")?;
+                add_row(
+                    sums.entry((r.try_get("campaign_id")?, basis)).or_default(),
+                    r.try_get("unit_id")?,
+                    &figures,
+                    r.try_get("reports")?,
+                    r.try_get("late")?,
+                )?;
+            }
+            n
+        });
+        let mut groups: Vec<((i64, Basis), HashMap<i64, Totals>)> = sums.into_iter().collect();
+        groups.sort_by_key(|((c, b), _)| (*c, b.as_str()));
+        for ((campaign_id, basis), units) in groups {
+            let mut items: Vec<(i64, Totals)> = units.into_iter().collect();
+            items.sort_by_key(|(u, _)| *u);
+            for chunk in items.chunks(400) {
+                self.add_to_sums(campaign_id, basis, chunk.to_vec()).await?;
+            }
+        }
+        Ok(n)
+    }
+
+    /// Adds each unit's delta to its running sum (shard 0), in three statements: the
+    /// rows are created empty if missing, read (locked on PostgreSQL, in unit order) and
+    /// rewritten.
+    async fn add_to_sums(
+        &mut self,
+        campaign_id: i64,
+        basis: Basis,
+        items: Vec<(i64, Totals)>,
+    ) -> Result<()> {
+        let Some(slots) = items.first().map(|(_, t)| t.values.len()) else {
+            return Ok(());
+        };
         let lock = self.lock_clause();
-        let n = targets.len();
-        let empty = encode_figures(&vec![0; delta.values.len()]);
-        let ins_rows: Vec<String> = (0..n)
-            .map(|i| format!("($1, ${}, $2, ${}, 0, 0, $3)", 2 * i + 4, 2 * i + 5))
+        let empty = encode_figures(&vec![0; slots]);
+        let ids: Vec<String> = (0..items.len()).map(|i| format!("${}", i + 4)).collect();
+        let ins_rows: Vec<String> = (0..items.len())
+            .map(|i| format!("($1, ${}, $2, 0, 0, 0, $3)", i + 4))
             .collect();
         let insert = format!(
             "INSERT INTO consolidation (campaign_id, unit_id, basis, shard, reports, late, figures) VALUES {} ON CONFLICT (campaign_id, unit_id, basis, shard) DO NOTHING",
             ins_rows.join(", ")
         );
-        // One indexed SELECT per shard value (at most two: the sharded ancestors' shard
-        // and 0), in a fixed order, so that every writer locks rows in the same order.
-        let mut groups: Vec<(i64, Vec<i64>)> = Vec::new();
-        for (unit, shard) in targets {
-            match groups.iter_mut().find(|(s, _)| s == shard) {
-                Some((_, units)) => units.push(*unit),
-                None => groups.push((*shard, vec![*unit])),
-            }
-        }
-        groups.sort_by_key(|(s, _)| std::cmp::Reverse(*s));
-        let mut current: Vec<(i64, i64, Totals)> = Vec::with_capacity(n);
+        let select = format!(
+            "SELECT unit_id, shard, reports, late, figures FROM consolidation WHERE campaign_id = $1 AND basis = $2 AND shard = $3 AND unit_id IN ({}) ORDER BY unit_id{lock}",
+            ids.join(", ")
+        );
+        let deltas: HashMap<i64, Totals> = items.into_iter().collect();
+        let mut sorted: Vec<i64> = deltas.keys().copied().collect();
+        sorted.sort_unstable();
+        let mut current: Vec<(i64, Totals)> = Vec::with_capacity(deltas.len());
         on_tx!(self, c => {
             let mut q = sqlx::query(&insert).bind(campaign_id).bind(basis.as_str()).bind(&empty);
-            for (unit, shard) in targets {
-                q = q.bind(unit).bind(shard);
+            for unit in &sorted {
+                q = q.bind(unit);
             }
             q.execute(&mut *c).await?;
+            let mut q = sqlx::query(&select).bind(campaign_id).bind(basis.as_str()).bind(0_i64);
+            for unit in &sorted {
+                q = q.bind(unit);
+            }
+            for r in q.fetch_all(&mut *c).await? {
+                let figures: String = r.try_get("figures")?;
+                current.push((r.try_get::<i64, _>("unit_id")?, Totals { values: decode_figures(&figures)?, reports: r.try_get("reports")?, late: r.try_get("late")? }));
+            }
         });
-        for (shard, units) in &groups {
-            let ids: Vec<String> = (0..units.len()).map(|i| format!("${}", i + 4)).collect();
-            let select = format!(
-                "SELECT unit_id, shard, reports, late, figures FROM consolidation WHERE campaign_id = $1 AND basis = $2 AND shard = $3 AND unit_id IN ({}) ORDER BY unit_id{lock}",
-                ids.join(", ")
-            );
-            on_tx!(self, c => {
-                let mut q = sqlx::query(&select).bind(campaign_id).bind(basis.as_str()).bind(shard);
-                for id in units {
-                    q = q.bind(id);
-                }
-                for r in q.fetch_all(&mut *c).await? {
-                    let figures: String = r.try_get("figures")?;
-                    current.push((r.try_get::<i64, _>("unit_id")?, r.try_get::<i64, _>("shard")?, Totals { values: decode_figures(&figures)?, reports: r.try_get("reports")?, late: r.try_get("late")? }));
-                }
-            });
-        }
-        for (_, _, t) in current.iter_mut() {
-            t.add(delta, 1);
+        for (unit, t) in current.iter_mut() {
+            if let Some(d) = deltas.get(unit) {
+                t.add(d, 1);
+            }
         }
         let up_rows: Vec<String> = (0..current.len())
             .map(|i| {
                 format!(
-                    "($1, ${}, $2, ${}, ${}, ${}, ${})",
-                    5 * i + 3,
-                    5 * i + 4,
-                    5 * i + 5,
-                    5 * i + 6,
-                    5 * i + 7
+                    "($1, ${}, $2, 0, ${}, ${}, ${})",
+                    4 * i + 3,
+                    4 * i + 4,
+                    4 * i + 5,
+                    4 * i + 6
                 )
             })
             .collect();
@@ -189,8 +312,8 @@ impl Tx {
         );
         on_tx!(self, c => {
             let mut q = sqlx::query(&upsert).bind(campaign_id).bind(basis.as_str());
-            for (id, shard, t) in &current {
-                q = q.bind(id).bind(shard).bind(t.reports).bind(t.late).bind(encode_figures(&t.values));
+            for (id, t) in &current {
+                q = q.bind(id).bind(t.reports).bind(t.late).bind(encode_figures(&t.values));
             }
             q.execute(&mut *c).await?;
         });

@@ -27,6 +27,7 @@ mod users;
 
 pub use audit::{AuditEntry, NewAudit};
 pub use campaigns::NewCampaign;
+pub use consolidation::FOLD_BATCH;
 pub use error::StoreError;
 pub use jobs::{Job, JobRow};
 pub use plans::{
@@ -184,14 +185,13 @@ impl Store {
         Ok(())
     }
 
-    /// How many shards the busiest running sums are split over: SQLite has one writer
-    /// at a time, so splitting gains nothing there; PostgreSQL writers run concurrently
-    /// and would otherwise all queue on the national row.
-    pub fn write_shards(&self) -> i64 {
-        match self.backend {
-            Backend::Sqlite(_) => 1,
-            Backend::Postgres(_) => 16,
-        }
+    /// Whether a report's changes to the running sums are written as append-only deltas
+    /// (folded later by [`Store::fold_deltas`]) rather than applied in place. PostgreSQL
+    /// writers run concurrently and would otherwise queue on the row locks of the
+    /// national, provincial and district sums; SQLite has one writer at a time, so it
+    /// applies them in place.
+    pub fn defers_sums(&self) -> bool {
+        matches!(self.backend, Backend::Postgres(_))
     }
 
     /// Refreshes the query planner's statistics (PostgreSQL `ANALYZE`, SQLite

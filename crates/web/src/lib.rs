@@ -84,6 +84,14 @@ pub async fn serve_on(app: App, listener: tokio::net::TcpListener) -> std::io::R
         app.clone()
             .worker_loop(instance, std::time::Duration::from_millis(interval)),
     );
+    let fold_interval = std::env::var("TUANLE_FOLD_INTERVAL_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(200u64);
+    let folder = tokio::spawn(
+        app.clone()
+            .fold_loop(std::time::Duration::from_millis(fold_interval)),
+    );
     let state = AppState {
         app,
         secure_cookies: false,
@@ -95,6 +103,7 @@ pub async fn serve_on(app: App, listener: tokio::net::TcpListener) -> std::io::R
     .with_graceful_shutdown(shutdown_signal())
     .await?;
     worker.abort();
+    folder.abort();
     Ok(())
 }
 

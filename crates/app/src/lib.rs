@@ -11,6 +11,7 @@ pub mod plans;
 pub mod reports;
 pub mod units;
 pub mod users;
+pub mod workbooks;
 
 pub use error::AppError;
 use tuanle_domain::access::{allows, Action};

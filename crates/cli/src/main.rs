@@ -17,6 +17,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 mod context;
+mod reports;
 mod serve;
 mod templates;
 mod units;
@@ -73,6 +74,9 @@ enum Command {
     /// Số liệu tổng hợp (consolidation)
     #[command(subcommand)]
     Consolidation(ConsolidationCommand),
+    /// Báo cáo: nhập/xuất bảng tính Excel (report workbooks in and out; see docs/workbooks.md)
+    #[command(subcommand)]
+    Reports(ReportsCommand),
     /// Đo hiệu năng quy mô toàn quốc, so với DuckDB (national benchmark; see docs/benchmarks.md)
     Bench(BenchArgs),
 }
@@ -255,6 +259,49 @@ pub struct ImportTemplateArgs {
 }
 
 #[derive(Debug, Subcommand)]
+enum ReportsCommand {
+    /// Nhập bảng tính báo cáo (.xlsx, .xls, .zip hoặc cả thư mục), mỗi tệp tất cả hoặc không gì
+    Import(ImportReportsArgs),
+    /// Xuất bảng tính báo cáo của một đơn vị (điền sẵn số liệu hiện có, hoặc để trống)
+    Export(ExportReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportReportsArgs {
+    /// Tệp hoặc thư mục (tìm .xlsx, .xls, .zip trong mọi thư mục con)
+    #[arg(required = true, value_name = "FILES_OR_FOLDER")]
+    pub paths: Vec<PathBuf>,
+    /// Mã số (id) của Tuần lễ; mặc định lấy từ trang ẩn của bảng tính tải từ tuanle
+    #[arg(long, value_name = "ID")]
+    pub campaign: Option<i64>,
+    /// Chỉ lưu nháp, không nộp (mặc định: nộp báo cáo)
+    #[arg(long)]
+    pub draft: bool,
+    /// Thực hiện với quyền của tài khoản này (mặc định: quản trị viên duy nhất cấp trung ương)
+    #[arg(long = "as", value_name = "USERNAME")]
+    pub as_user: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportReportArgs {
+    /// Mã số (id) của Tuần lễ
+    #[arg(long, value_name = "ID")]
+    pub campaign: i64,
+    /// Mã đơn vị
+    #[arg(long, value_name = "CODE")]
+    pub unit: String,
+    /// Bảng tính trống (không điền số liệu hiện có)
+    #[arg(long)]
+    pub blank: bool,
+    /// Tệp ghi ra (mặc định: bao-cao-NĂM-MÃ.xlsx)
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Thực hiện với quyền của tài khoản này (mặc định: quản trị viên duy nhất cấp trung ương)
+    #[arg(long = "as", value_name = "USERNAME")]
+    pub as_user: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
 enum CampaignCommand {
     /// Liệt kê các Tuần lễ (list campaigns with their ids)
     List,
@@ -303,6 +350,8 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             templates::rebuild(&db, a).await
         }
         Command::Bench(a) => bench(&db, a).await,
+        Command::Reports(ReportsCommand::Import(a)) => reports::import(&db, a).await,
+        Command::Reports(ReportsCommand::Export(a)) => reports::export(&db, a).await,
     }
 }
 

@@ -31,8 +31,8 @@ pub fn is_encrypted_office(bytes: &[u8]) -> bool {
 /// Checks the zip container of an .xlsx: total declared expanded size and each part's
 /// compression ratio, before a reader expands anything.
 pub fn check_container(bytes: &[u8], max_expanded: u64) -> Result<(), SheetError> {
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
-        .map_err(|e| SheetError::Corrupt(e.to_string()))?;
+    let mut zip =
+        zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| SheetError::Corrupt(e.to_string()))?;
     let mut total: u64 = 0;
     for i in 0..zip.len() {
         let f = zip
@@ -42,8 +42,7 @@ pub fn check_container(bytes: &[u8], max_expanded: u64) -> Result<(), SheetError
             return Err(SheetError::Encrypted);
         }
         total = total.saturating_add(f.size());
-        if total > max_expanded || f.size() > f.compressed_size().max(1).saturating_mul(MAX_RATIO)
-        {
+        if total > max_expanded || f.size() > f.compressed_size().max(1).saturating_mul(MAX_RATIO) {
             return Err(SheetError::ZipBomb);
         }
     }
@@ -64,7 +63,11 @@ fn is_office_container(bytes: &[u8]) -> bool {
 /// through a bounded reader, so a lying size header cannot expand further either.
 pub fn expand_upload(name: &str, bytes: Vec<u8>) -> Result<Vec<(String, Vec<u8>)>, SheetError> {
     let zip_named = name.to_lowercase().ends_with(".zip");
-    if !(is_zip(&bytes) && (zip_named || !is_office_container(&bytes))) {
+    let archive = zip_named
+        || (is_zip(&bytes)
+            && zip::ZipArchive::new(Cursor::new(&bytes)).is_ok()
+            && !is_office_container(&bytes));
+    if !archive {
         return Ok(vec![(name.to_string(), bytes)]);
     }
     let mut zip = zip::ZipArchive::new(Cursor::new(&bytes))
@@ -119,13 +122,20 @@ mod tests {
 
     #[test]
     fn a_zip_of_workbooks_is_expanded_and_a_bomb_refused() {
-        let z = zip_of(&[("a/1.xlsx", b"one"), ("__MACOSX/x", b"y"), ("2.xlsx", b"two")]);
+        let z = zip_of(&[
+            ("a/1.xlsx", b"one"),
+            ("__MACOSX/x", b"y"),
+            ("2.xlsx", b"two"),
+        ]);
         let files = expand_upload("up.zip", z).unwrap();
         let names: Vec<_> = files.iter().map(|f| f.0.as_str()).collect();
         assert_eq!(names, ["up.zip/a/1.xlsx", "up.zip/2.xlsx"]);
         let zeros = vec![0u8; 20 * 1024 * 1024];
         let bomb = zip_of(&[("big.xlsx", &zeros)]);
-        assert_eq!(expand_upload("b.zip", bomb.clone()), Err(SheetError::ZipBomb));
+        assert_eq!(
+            expand_upload("b.zip", bomb.clone()),
+            Err(SheetError::ZipBomb)
+        );
         assert_eq!(check_container(&bomb, 1 << 30), Err(SheetError::ZipBomb));
         let single = expand_upload("x.xlsx", b"not a zip".to_vec()).unwrap();
         assert_eq!(single.len(), 1);

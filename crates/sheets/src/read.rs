@@ -8,11 +8,11 @@ use std::collections::{BTreeMap, HashMap};
 use std::io::Cursor;
 
 use calamine::{Data, Range, Reader, Xls, Xlsx};
-use unicode_normalization::UnicodeNormalization;
 use tuanle_domain::format::{number_vi, parse_integer_vi, IntegerProblem};
 use tuanle_domain::report::Figures;
 use tuanle_domain::template::Template;
 use tuanle_domain::validate::cell_name;
+use unicode_normalization::UnicodeNormalization;
 
 use crate::archive::{check_container, is_compound, is_encrypted_office, is_zip};
 use crate::write::{cell_ref, NOTES_HEADING};
@@ -103,6 +103,9 @@ fn text_of(d: &Data) -> String {
     }
 }
 
+/// A sheet's name, values and formulas.
+type SheetData = (String, Range<Data>, Range<String>);
+
 /// Opens workbook bytes (.xlsx, or an old .xls) and finds the report sheet.
 pub fn open_workbook(bytes: &[u8]) -> Result<ReportWorkbook, SheetError> {
     if bytes.len() > MAX_WORKBOOK_BYTES {
@@ -111,7 +114,7 @@ pub fn open_workbook(bytes: &[u8]) -> Result<ReportWorkbook, SheetError> {
             max: MAX_WORKBOOK_BYTES as u64,
         });
     }
-    let sheets: Vec<(String, Range<Data>, Range<String>)> = if is_zip(bytes) {
+    let sheets: Vec<SheetData> = if is_zip(bytes) {
         check_container(bytes, MAX_WORKBOOK_EXPANDED)?;
         let mut x: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| match e {
             calamine::XlsxError::Zip(_) | calamine::XlsxError::FileNotFound(_) => {
@@ -136,7 +139,11 @@ pub fn open_workbook(bytes: &[u8]) -> Result<ReportWorkbook, SheetError> {
     let (sheet, values, formulas) = sheets
         .iter()
         .find(|(n, _, _)| n == REPORT_SHEET)
-        .or_else(|| sheets.iter().find(|(n, r, _)| n != META_SHEET && find_header(r).is_some()))
+        .or_else(|| {
+            sheets
+                .iter()
+                .find(|(n, r, _)| n != META_SHEET && find_header(r).is_some())
+        })
         .or_else(|| sheets.iter().find(|(n, _, _)| n != META_SHEET))
         .cloned()
         .ok_or(SheetError::NotAWorkbook)?;
@@ -150,7 +157,7 @@ pub fn open_workbook(bytes: &[u8]) -> Result<ReportWorkbook, SheetError> {
     })
 }
 
-fn read_all<RS, R>(r: &mut R) -> Result<Vec<(String, Range<Data>, Range<String>)>, SheetError>
+fn read_all<RS, R>(r: &mut R) -> Result<Vec<SheetData>, SheetError>
 where
     RS: std::io::Read + std::io::Seek,
     R: Reader<RS>,
@@ -208,7 +215,11 @@ fn find_header(r: &Range<Data>) -> Option<Header> {
         };
         for col in start.1..=end.1 {
             let t = normalize_label(&cell_text(r, row, col));
-            if t == "các hoạt động" || t == "nội dung" || t == "chỉ tiêu" || t == "nội dung hoạt động" {
+            if t == "các hoạt động"
+                || t == "nội dung"
+                || t == "chỉ tiêu"
+                || t == "nội dung hoạt động"
+            {
                 h.label_col = col;
             } else if t == normalize_label(NOTES_HEADING) {
                 h.notes_col = Some(col);
@@ -310,7 +321,10 @@ impl ReportWorkbook {
         // Labels of the template, in order; a label used twice maps by occurrence.
         let mut by_label: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, ind) in t.indicators.iter().enumerate() {
-            by_label.entry(normalize_label(&ind.label)).or_default().push(i);
+            by_label
+                .entry(normalize_label(&ind.label))
+                .or_default()
+                .push(i);
         }
         let mut used: HashMap<String, usize> = HashMap::new();
         let mut seen_rows: HashMap<usize, u32> = HashMap::new();
@@ -318,14 +332,18 @@ impl ReportWorkbook {
         for row in first_data_row..=end.0 {
             let label = cell_text(&self.values, row, h.label_col);
             let key = normalize_label(&label);
-            let has_values = value_cols
-                .iter()
-                .any(|(_, c)| !cell_text(&self.values, row, *c).trim().is_empty() || self.formula(row, *c).is_some());
+            let has_values = value_cols.iter().any(|(_, c)| {
+                !cell_text(&self.values, row, *c).trim().is_empty()
+                    || self.formula(row, *c).is_some()
+            });
             if key.is_empty() {
                 if has_values {
                     problems.push(CellProblem {
                         cell: Some(self.at(row, h.label_col)),
-                        message: format!("{}: dòng có số liệu nhưng không có tên hoạt động", self.at(row, h.label_col)),
+                        message: format!(
+                            "{}: dòng có số liệu nhưng không có tên hoạt động",
+                            self.at(row, h.label_col)
+                        ),
                     });
                 }
                 continue;
@@ -354,7 +372,11 @@ impl ReportWorkbook {
                 let col = &t.columns[*ci];
                 let at = self.at(row, *c);
                 let takes = ind.columns.iter().any(|k| k == &col.key);
-                let value = self.values.get_value((row, *c)).cloned().unwrap_or(Data::Empty);
+                let value = self
+                    .values
+                    .get_value((row, *c))
+                    .cloned()
+                    .unwrap_or(Data::Empty);
                 let here = |m: String| CellProblem {
                     cell: Some(at.clone()),
                     message: format!("{at}: {m} ({})", cell_name(t, ind, &col.key)),
@@ -372,9 +394,17 @@ impl ReportWorkbook {
                     Data::Int(i) => Ok(Some(*i)),
                     Data::Float(x) => {
                         if x.fract() != 0.0 {
-                            Err(format!("\"{}\" {}", x, IntegerProblem::Fraction.message_vi()))
+                            Err(format!(
+                                "\"{}\" {}",
+                                x,
+                                IntegerProblem::Fraction.message_vi()
+                            ))
                         } else if x.abs() > 9.0e15 {
-                            Err(format!("\"{}\" {}", text_of(&value), IntegerProblem::TooLarge.message_vi()))
+                            Err(format!(
+                                "\"{}\" {}",
+                                text_of(&value),
+                                IntegerProblem::TooLarge.message_vi()
+                            ))
                         } else {
                             Ok(Some(*x as i64))
                         }
@@ -384,7 +414,10 @@ impl ReportWorkbook {
                         format!("\"{shown}\" {}", p.message_vi())
                     }),
                     Data::Error(e) => Err(format!("ô báo lỗi {e}, không phải số")),
-                    other => Err(format!("\"{other}\" {}", IntegerProblem::NotANumber.message_vi())),
+                    other => Err(format!(
+                        "\"{other}\" {}",
+                        IntegerProblem::NotANumber.message_vi()
+                    )),
                 };
                 match parsed {
                     Err(m) => problems.push(here(m)),
@@ -393,16 +426,16 @@ impl ReportWorkbook {
                         "dòng này không nhận số liệu ở cột \"{}\"; hãy để trống",
                         col.label
                     ))),
-                    Ok(Some(v)) if v < 0 => problems.push(here(format!(
-                        "không được là số âm ({})",
-                        number_vi(v)
-                    ))),
+                    Ok(Some(v)) if v < 0 => {
+                        problems.push(here(format!("không được là số âm ({})", number_vi(v))))
+                    }
                     Ok(Some(v)) => {
                         out.figures.set(&ind.code, &col.key, Some(v));
                     }
                 }
                 if takes {
-                    out.cells.insert((ind.code.clone(), col.key.clone()), at.clone());
+                    out.cells
+                        .insert((ind.code.clone(), col.key.clone()), at.clone());
                 }
             }
             if let Some(nc) = h.notes_col {

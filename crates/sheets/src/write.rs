@@ -71,7 +71,9 @@ struct Formats {
 }
 
 fn formats() -> Formats {
-    let base = Format::new().set_font_name("Times New Roman").set_font_size(12);
+    let base = Format::new()
+        .set_font_name("Times New Roman")
+        .set_font_size(12);
     let cell = base.clone().set_border(FormatBorder::Thin).set_text_wrap();
     Formats {
         title: base
@@ -88,7 +90,10 @@ fn formats() -> Formats {
             .set_align(FormatAlign::VerticalCenter)
             .set_background_color(Color::RGB(0xD9E1F2)),
         text: cell.clone().set_align(FormatAlign::VerticalCenter),
-        text_bold: cell.clone().set_bold().set_align(FormatAlign::VerticalCenter),
+        text_bold: cell
+            .clone()
+            .set_bold()
+            .set_align(FormatAlign::VerticalCenter),
         locked_grey: cell.clone().set_background_color(Color::RGB(0xEDEDED)),
         input: cell
             .clone()
@@ -107,7 +112,12 @@ fn formats() -> Formats {
 }
 
 /// Heading lines above a table.
-fn write_heading(ws: &mut Worksheet, f: &Formats, last_col: u16, lines: &[String]) -> Result<(), XlsxError> {
+fn write_heading(
+    ws: &mut Worksheet,
+    f: &Formats,
+    last_col: u16,
+    lines: &[String],
+) -> Result<(), XlsxError> {
     ws.merge_range(0, 0, 0, last_col, &lines[0], &f.title)?;
     ws.set_row_height(0, 36)?;
     for (i, line) in lines.iter().enumerate().skip(1) {
@@ -116,7 +126,12 @@ fn write_heading(ws: &mut Worksheet, f: &Formats, last_col: u16, lines: &[String
     Ok(())
 }
 
-fn write_table_heading(ws: &mut Worksheet, f: &Formats, t: &Template, with_notes: bool) -> Result<u16, XlsxError> {
+fn write_table_heading(
+    ws: &mut Worksheet,
+    f: &Formats,
+    t: &Template,
+    with_notes: bool,
+) -> Result<u16, XlsxError> {
     let mut col = 0u16;
     for h in LEAD_COLUMNS {
         ws.write_string_with_format(HEADER_ROW, col, h, &f.heading)?;
@@ -212,7 +227,9 @@ pub fn report_workbook(s: &ReportSheet<'_>) -> Result<Vec<u8>, SheetError> {
                 // Money in đồng may exceed Excel's 32-bit whole-number rule.
                 let r = cell_ref(row, x);
                 let dv = DataValidation::new()
-                    .allow_custom(Formula::new(format!("=AND(ISNUMBER({r}),{r}>=0,{r}=INT({r}))")))
+                    .allow_custom(Formula::new(format!(
+                        "=AND(ISNUMBER({r}),{r}>=0,{r}=INT({r}))"
+                    )))
                     .set_error_title("Số liệu không hợp lệ")?
                     .set_error_message("Chỉ nhập số tiền nguyên không âm (đồng).")?;
                 ws.add_data_validation(row, x, row, x, &dv)?;
@@ -333,7 +350,11 @@ pub fn consolidation_workbook(s: &ConsolidationSheet<'_>) -> Result<Vec<u8>, She
     write_table_heading(ws, &f, t, false)?;
     for (i, ind) in t.indicators.iter().enumerate() {
         let row = HEADER_ROW + 1 + i as u32;
-        let tf = if ind.parent.is_none() { &f.text_bold } else { &f.text };
+        let tf = if ind.parent.is_none() {
+            &f.text_bold
+        } else {
+            &f.text
+        };
         ws.write_string_with_format(row, 0, &ind.stt, tf)?;
         ws.write_string_with_format(row, 1, &ind.label, tf)?;
         ws.write_string_with_format(row, 2, &ind.unit, &f.text)?;
@@ -373,7 +394,10 @@ pub fn consolidation_workbook(s: &ConsolidationSheet<'_>) -> Result<Vec<u8>, She
     // 3. Completeness.
     let ws = wb.add_worksheet();
     ws.set_name(CONSOLIDATION_SHEETS[2])?;
-    for (j, h) in ["Mã đơn vị", "Đơn vị", "Trạng thái", "Nộp lúc", "Nộp muộn"].iter().enumerate() {
+    for (j, h) in ["Mã đơn vị", "Đơn vị", "Trạng thái", "Nộp lúc", "Nộp muộn"]
+        .iter()
+        .enumerate()
+    {
         ws.write_string_with_format(0, j as u16, *h, &f.heading)?;
     }
     ws.set_column_width(1, 45)?;
@@ -420,8 +444,16 @@ pub fn consolidation_csv(s: &ConsolidationSheet<'_>, part: CsvPart) -> Result<Ve
     let err = |e: csv::Error| SheetError::Write(e.to_string());
     match part {
         CsvPart::Table => {
-            w.write_record(["row_code", "stt", "label", "unit", "column", "column_label", "value"])
-                .map_err(err)?;
+            w.write_record([
+                "row_code",
+                "stt",
+                "label",
+                "unit",
+                "column",
+                "column_label",
+                "value",
+            ])
+            .map_err(err)?;
             for (r, ind) in t.indicators.iter().enumerate() {
                 for (c, col) in t.columns.iter().enumerate() {
                     if ind.columns.iter().any(|k| k == &col.key) {
@@ -445,12 +477,20 @@ pub fn consolidation_csv(s: &ConsolidationSheet<'_>, part: CsvPart) -> Result<Ve
             let mut head = vec!["unit_code".to_string(), "unit_name".to_string()];
             for (slot, _) in &slots {
                 let ind = &t.indicators[slot / t.columns.len()];
-                head.push(format!("{}:{}", ind.code, t.columns[slot % t.columns.len()].key));
+                head.push(format!(
+                    "{}:{}",
+                    ind.code,
+                    t.columns[slot % t.columns.len()].key
+                ));
             }
             w.write_record(&head).map_err(err)?;
             for c in &s.children {
                 let mut rec = vec![c.code.clone(), c.name.clone()];
-                rec.extend(slots.iter().map(|(slot, _)| c.values.get(*slot).copied().unwrap_or(0).to_string()));
+                rec.extend(
+                    slots
+                        .iter()
+                        .map(|(slot, _)| c.values.get(*slot).copied().unwrap_or(0).to_string()),
+                );
                 w.write_record(&rec).map_err(err)?;
             }
         }

@@ -31,19 +31,29 @@ fn a_prefilled_workbook_reads_back_cell_for_cell() {
     c.figures.set("1.01", "count", Some(2));
     c.figures.set("1.01", "people", Some(45));
     c.figures.set("10.1", "count", Some(12_500_000_000));
-    c.notes.insert("11".into(), "Tổ chức hội thi «Đọc sách cùng con»".into());
+    c.notes
+        .insert("11".into(), "Tổ chức hội thi «Đọc sách cùng con»".into());
     let bytes = report_workbook(&sheet(&t, Some(&c))).unwrap();
     let wb = open_workbook(&bytes).unwrap();
     let meta = wb.metadata.clone().unwrap();
-    assert_eq!((meta.template_code.as_str(), meta.template_version), ("tuanle-2021", 1));
+    assert_eq!(
+        (meta.template_code.as_str(), meta.template_version),
+        ("tuanle-2021", 1)
+    );
     assert_eq!(meta.unit_code, "27490");
     assert_eq!(meta.campaign_id, Some(1));
-    assert_eq!(wb.heading_unit.clone().unwrap().code.as_deref(), Some("27490"));
+    assert_eq!(
+        wb.heading_unit.clone().unwrap().code.as_deref(),
+        Some("27490")
+    );
     let p = wb.parse(&t).unwrap();
     assert_eq!(p.figures, c.figures);
     assert_eq!(p.notes, c.notes);
     // Row 1.01 is the third indicator: sheet row 7 + 2 + 1 = 10; "Người" is column E.
-    assert_eq!(p.position(Some("1.01"), Some("people")), Some("Báo cáo!E10"));
+    assert_eq!(
+        p.position(Some("1.01"), Some("people")),
+        Some("Báo cáo!E10")
+    );
     let blank = open_workbook(&report_workbook(&sheet(&t, None)).unwrap())
         .unwrap()
         .parse(&t)
@@ -52,19 +62,34 @@ fn a_prefilled_workbook_reads_back_cell_for_cell() {
 }
 
 /// A workbook typed by a person: same visible layout, no hidden sheet, some bad cells.
-fn hand_built(cells: &[(u32, u16, &str)], numbers: &[(u32, u16, f64)], formula: Option<(u32, u16, &str)>) -> Vec<u8> {
+fn hand_built(
+    cells: &[(u32, u16, &str)],
+    numbers: &[(u32, u16, f64)],
+    formula: Option<(u32, u16, &str)>,
+) -> Vec<u8> {
     let t = Template::builtin_2021();
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
     ws.write_string(0, 0, "BẢNG TỔNG HỢP").unwrap();
     ws.write_string(1, 0, "Đơn vị: Phường Tân Phong").unwrap();
-    for (c, h) in ["STT", "Các hoạt động", "Đơn vị", "Số lớp/số cuộc thi", "Người", "Ghi chú"].iter().enumerate() {
+    for (c, h) in [
+        "STT",
+        "Các hoạt động",
+        "Đơn vị",
+        "Số lớp/số cuộc thi",
+        "Người",
+        "Ghi chú",
+    ]
+    .iter()
+    .enumerate()
+    {
         ws.write_string(3, c as u16, *h).unwrap();
     }
     for (i, ind) in t.indicators.iter().enumerate() {
         ws.write_string(4 + i as u32, 0, &ind.stt).unwrap();
         // People retype labels with other spacing and case.
-        ws.write_string(4 + i as u32, 1, format!("  {} ", ind.label.to_uppercase())).unwrap();
+        ws.write_string(4 + i as u32, 1, format!("  {} ", ind.label.to_uppercase()))
+            .unwrap();
     }
     for (r, c, s) in cells {
         ws.write_string(*r, *c, *s).unwrap();
@@ -104,25 +129,47 @@ fn bad_cells_are_named_by_sheet_and_cell() {
     let errs = open_workbook(&bytes).unwrap().parse(&t).unwrap_err();
     let msgs: Vec<&str> = errs.iter().map(|e| e.message.as_str()).collect();
     let has = |needle: &str| msgs.iter().any(|m| m.contains(needle));
-    assert!(has("Sheet1!D7: \"12 lớp\" không phải số nguyên"), "{msgs:#?}");
+    assert!(
+        has("Sheet1!D7: \"12 lớp\" không phải số nguyên"),
+        "{msgs:#?}"
+    );
     assert!(has("Sheet1!D8: không được là số âm (-2)"), "{msgs:#?}");
     assert!(has("Sheet1!E9: \"1.5\" phải là số nguyên"), "{msgs:#?}");
-    assert!(has("Sheet1!D10: ô có công thức \"=SUM(D6:D8)\""), "{msgs:#?}");
-    assert!(has("Sheet1!B49: dòng «Hoạt động lạ» không có trong mẫu"), "{msgs:#?}");
+    assert!(
+        has("Sheet1!D10: ô có công thức \"=SUM(D6:D8)\""),
+        "{msgs:#?}"
+    );
+    assert!(
+        has("Sheet1!B49: dòng «Hoạt động lạ» không có trong mẫu"),
+        "{msgs:#?}"
+    );
     // Row 1.0 (sheet row 6) takes people only.
-    assert!(has("Sheet1!D6: dòng này không nhận số liệu ở cột \"Số lớp/số cuộc thi\""), "{msgs:#?}");
+    assert!(
+        has("Sheet1!D6: dòng này không nhận số liệu ở cột \"Số lớp/số cuộc thi\""),
+        "{msgs:#?}"
+    );
     assert_eq!(errs.len(), 6, "{msgs:#?}");
 }
 
 #[test]
 fn files_that_are_not_workbooks_are_refused() {
-    assert_eq!(open_workbook(b"hello").unwrap_err(), SheetError::NotAWorkbook);
+    assert_eq!(
+        open_workbook(b"hello").unwrap_err(),
+        SheetError::NotAWorkbook
+    );
     let mut cfb = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
     cfb.extend(vec![0u8; 600]);
-    cfb.extend("EncryptionInfo".encode_utf16().flat_map(|u| u.to_le_bytes()));
+    cfb.extend(
+        "EncryptionInfo"
+            .encode_utf16()
+            .flat_map(|u| u.to_le_bytes()),
+    );
     assert_eq!(open_workbook(&cfb).unwrap_err(), SheetError::Encrypted);
     let t = Template::builtin_2021();
     let mut good = report_workbook(&sheet(&t, None)).unwrap();
     good.truncate(good.len() / 2);
-    assert!(matches!(open_workbook(&good).unwrap_err(), SheetError::Corrupt(_) | SheetError::NotAWorkbook));
+    assert!(matches!(
+        open_workbook(&good).unwrap_err(),
+        SheetError::Corrupt(_) | SheetError::NotAWorkbook
+    ));
 }

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod campaigns;
 pub mod consolidation;
 pub mod demo;
+pub mod documents;
 pub mod error;
 pub mod jobs;
 pub mod plans;

@@ -28,6 +28,7 @@ use crate::AppState;
 mod auth;
 mod campaigns;
 mod consolidation;
+pub mod documents;
 pub mod dto;
 mod reports;
 mod templates;
@@ -104,6 +105,8 @@ pub fn router_and_doc() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(consolidation::get_consolidation))
         .routes(routes!(consolidation::rebuild_consolidation))
         .routes(routes!(consolidation::missing_units))
+        .routes(routes!(documents::report_document))
+        .routes(routes!(documents::consolidation_document))
         .routes(routes!(users::list_users, users::add_user))
         .split_for_parts();
     // The router is nested under MOUNT by `crate::router`; the document shows full paths.

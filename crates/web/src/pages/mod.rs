@@ -3,6 +3,7 @@
 mod admin;
 mod consolidation;
 mod dashboard;
+mod documents;
 mod login;
 mod reports;
 mod units;
@@ -65,6 +66,7 @@ pub fn routes() -> Router<AppState> {
             "/campaigns/{id}/missing/{code}",
             get(consolidation::missing),
         )
+        .merge(documents::routes())
 }
 
 async fn css() -> impl IntoResponse {

@@ -340,10 +340,8 @@ impl App {
             ..actor.audit()
         })
         .await?;
-        for (basis, d) in &deltas {
-            tx.apply_delta(after.row.campaign_id, &lineage, *basis, d)
-                .await?;
-        }
+        tx.apply_deltas(after.row.campaign_id, &lineage, &deltas)
+            .await?;
         Ok(id)
     }
 

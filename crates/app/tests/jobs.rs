@@ -38,7 +38,13 @@ async fn two_instances_share_the_queue_and_run_each_job_once() {
     };
     let (ra, rb) = tokio::join!(run(a.clone(), "instance-a"), run(b.clone(), "instance-b"));
     let (ra, rb) = (ra.unwrap(), rb.unwrap());
-    let periodic: Vec<_> = [PURGE_SESSIONS, ANALYZE].into_iter().collect();
+    let periodic: Vec<_> = [
+        PURGE_SESSIONS,
+        ANALYZE,
+        tuanle_app::plans::CLOSE_CONSULTATIONS,
+    ]
+    .into_iter()
+    .collect();
     let mut periodic_rows = Vec::new();
     for kind in &periodic {
         periodic_rows.extend(a.store.jobs(kind).await.unwrap());

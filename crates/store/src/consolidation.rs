@@ -145,37 +145,48 @@ impl Store {
 }
 
 impl Tx {
-    /// Adds `delta` to the running sums of `units` (a report's lineage). PostgreSQL:
-    /// one insert of a delta row per unit, which locks nothing other writers need;
-    /// SQLite: the sums are updated in place.
-    pub async fn apply_delta(
+    /// Adds each basis's delta to the running sums of `units` (a report's lineage).
+    /// PostgreSQL: one insert of a delta row per unit and basis, which locks nothing
+    /// other writers need; SQLite: the sums are updated in place.
+    pub async fn apply_deltas(
         &mut self,
         campaign_id: i64,
         units: &[i64],
-        basis: Basis,
-        delta: &Totals,
+        deltas: &[(Basis, Totals)],
     ) -> Result<()> {
-        if units.is_empty() {
+        if units.is_empty() || deltas.is_empty() {
             return Ok(());
         }
         if self.lock_clause().is_empty() {
-            let items: Vec<(i64, Totals)> = units.iter().map(|u| (*u, delta.clone())).collect();
-            return self.add_to_sums(campaign_id, basis, items).await;
+            for (basis, delta) in deltas {
+                let items: Vec<(i64, Totals)> = units.iter().map(|u| (*u, delta.clone())).collect();
+                self.add_to_sums(campaign_id, *basis, items).await?;
+            }
+            return Ok(());
         }
-        let rows: Vec<String> = (0..units.len())
-            .map(|i| format!("($1, ${}, $2, $3, $4, $5)", i + 6))
-            .collect();
+        let mut rows = Vec::with_capacity(units.len() * deltas.len());
+        for i in 0..deltas.len() {
+            for j in 0..units.len() {
+                let d = 2 + 4 * i;
+                let u = 2 + 4 * deltas.len() + j;
+                rows.push(format!(
+                    "($1, ${u}, ${}, ${}, ${}, ${})",
+                    d,
+                    d + 1,
+                    d + 2,
+                    d + 3
+                ));
+            }
+        }
         let sql = format!(
             "INSERT INTO consolidation_delta (campaign_id, unit_id, basis, reports, late, figures) VALUES {}",
             rows.join(", ")
         );
         on_tx!(self, c => {
-            let mut q = sqlx::query(&sql)
-                .bind(campaign_id)
-                .bind(basis.as_str())
-                .bind(delta.reports)
-                .bind(delta.late)
-                .bind(encode_figures(&delta.values));
+            let mut q = sqlx::query(&sql).bind(campaign_id);
+            for (basis, delta) in deltas {
+                q = q.bind(basis.as_str()).bind(delta.reports).bind(delta.late).bind(encode_figures(&delta.values));
+            }
             for unit in units {
                 q = q.bind(unit);
             }

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use sqlx::Row;
-use tuanle_domain::report::{Figures, Narrative, ReportContent, ReportStatus};
+use tuanle_domain::report::{Narrative, ReportContent, ReportStatus};
 use tuanle_domain::unit::Unit;
 
 use crate::{on_pool, on_tx, Result, Store, StoreError, Tx};
@@ -121,19 +121,33 @@ macro_rules! load_report {
             Some(r) => {
                 let (row, narrative) = report_from_row!(&r);
                 let mut content = ReportContent { narrative, ..Default::default() };
-                let values = sqlx::query("SELECT indicator_code, column_key, value FROM report_value WHERE report_id = $1").bind(row.id).fetch_all(&mut *$c).await?;
-                let mut figures = Figures::default();
-                for v in values {
-                    let code: String = v.try_get("indicator_code")?;
-                    let col: String = v.try_get("column_key")?;
-                    figures.set(&code, &col, Some(v.try_get("value")?));
-                }
-                content.figures = figures;
-                for n in sqlx::query("SELECT indicator_code, note FROM report_note WHERE report_id = $1").bind(row.id).fetch_all(&mut *$c).await? {
-                    content.notes.insert(n.try_get("indicator_code")?, n.try_get("note")?);
-                }
-                for n in sqlx::query("SELECT warning_key, explanation FROM report_explanation WHERE report_id = $1").bind(row.id).fetch_all(&mut *$c).await? {
-                    content.explanations.insert(n.try_get("warning_key")?, n.try_get("explanation")?);
+                // Values, notes and explanations in one round trip.
+                let parts = sqlx::query(
+                    "SELECT 'v' AS kind, indicator_code AS k1, column_key AS k2, value, NULL AS body FROM report_value WHERE report_id = $1 \
+                     UNION ALL SELECT 'n', indicator_code, NULL, NULL, note FROM report_note WHERE report_id = $1 \
+                     UNION ALL SELECT 'e', warning_key, NULL, NULL, explanation FROM report_explanation WHERE report_id = $1",
+                )
+                .bind(row.id)
+                .fetch_all(&mut *$c)
+                .await?;
+                for part in parts {
+                    let kind: String = part.try_get("kind")?;
+                    let k1: String = part.try_get("k1")?;
+                    match kind.as_str() {
+                        "v" => {
+                            let k2: Option<String> = part.try_get("k2")?;
+                            let value: Option<i64> = part.try_get("value")?;
+                            content.figures.set(&k1, k2.as_deref().unwrap_or_default(), value);
+                        }
+                        "n" => {
+                            let body: Option<String> = part.try_get("body")?;
+                            content.notes.insert(k1, body.unwrap_or_default());
+                        }
+                        _ => {
+                            let body: Option<String> = part.try_get("body")?;
+                            content.explanations.insert(k1, body.unwrap_or_default());
+                        }
+                    }
                 }
                 Some(ReportRecord { row, content })
             }
@@ -334,12 +348,39 @@ impl Tx {
             });
             row.id
         };
+        let notes: Vec<(&String, &String)> = content
+            .notes
+            .iter()
+            .filter(|(_, n)| !n.trim().is_empty())
+            .collect();
+        let explanations: Vec<(&String, &String)> = content
+            .explanations
+            .iter()
+            .filter(|(_, t)| !t.trim().is_empty())
+            .collect();
+        let cells: Vec<(&String, &String, &i64)> = content
+            .figures
+            .0
+            .iter()
+            .flat_map(|(code, cols)| cols.iter().map(move |(col, v)| (code, col, v)))
+            .collect();
+        // Each statement is a round trip on PostgreSQL: a new report has nothing to
+        // delete, and each table's rows go in one multi-row statement.
+        let pairs_sql = |table: &str, columns: &str, n: usize| {
+            let rows: Vec<String> = (0..n)
+                .map(|i| format!("($1, ${}, ${})", 2 * i + 2, 2 * i + 3))
+                .collect();
+            format!(
+                "INSERT INTO {table} (report_id, {columns}) VALUES {}",
+                rows.join(", ")
+            )
+        };
         on_tx!(self, c => {
-            sqlx::query("DELETE FROM report_value WHERE report_id = $1").bind(id).execute(&mut *c).await?;
-            sqlx::query("DELETE FROM report_note WHERE report_id = $1").bind(id).execute(&mut *c).await?;
-            sqlx::query("DELETE FROM report_explanation WHERE report_id = $1").bind(id).execute(&mut *c).await?;
-            // One multi-row statement for all the values.
-            let cells: Vec<(&String, &String, &i64)> = content.figures.0.iter().flat_map(|(code, cols)| cols.iter().map(move |(col, v)| (code, col, v))).collect();
+            if row.id != 0 {
+                sqlx::query("DELETE FROM report_value WHERE report_id = $1").bind(id).execute(&mut *c).await?;
+                sqlx::query("DELETE FROM report_note WHERE report_id = $1").bind(id).execute(&mut *c).await?;
+                sqlx::query("DELETE FROM report_explanation WHERE report_id = $1").bind(id).execute(&mut *c).await?;
+            }
             if !cells.is_empty() {
                 let rows: Vec<String> = (0..cells.len()).map(|i| format!("($1, ${}, ${}, ${})", 3 * i + 2, 3 * i + 3, 3 * i + 4)).collect();
                 let sql = format!("INSERT INTO report_value (report_id, indicator_code, column_key, value) VALUES {}", rows.join(", "));
@@ -349,11 +390,21 @@ impl Tx {
                 }
                 q.execute(&mut *c).await?;
             }
-            for (code, note) in content.notes.iter().filter(|(_, n)| !n.trim().is_empty()) {
-                sqlx::query("INSERT INTO report_note (report_id, indicator_code, note) VALUES ($1, $2, $3)").bind(id).bind(code).bind(note).execute(&mut *c).await?;
+            if !notes.is_empty() {
+                let sql = pairs_sql("report_note", "indicator_code, note", notes.len());
+                let mut q = sqlx::query(&sql).bind(id);
+                for (code, note) in &notes {
+                    q = q.bind(*code).bind(*note);
+                }
+                q.execute(&mut *c).await?;
             }
-            for (key, text) in content.explanations.iter().filter(|(_, t)| !t.trim().is_empty()) {
-                sqlx::query("INSERT INTO report_explanation (report_id, warning_key, explanation) VALUES ($1, $2, $3)").bind(id).bind(key).bind(text).execute(&mut *c).await?;
+            if !explanations.is_empty() {
+                let sql = pairs_sql("report_explanation", "warning_key, explanation", explanations.len());
+                let mut q = sqlx::query(&sql).bind(id);
+                for (key, text) in &explanations {
+                    q = q.bind(*key).bind(*text);
+                }
+                q.execute(&mut *c).await?;
             }
         });
         Ok(id)

@@ -360,9 +360,9 @@ pub fn statistics_table(
     notes: &std::collections::BTreeMap<String, String>,
 ) -> Table {
     let n = t.columns.len();
-    let mut widths = vec![9.0, 62.0, 20.0];
-    widths.extend(std::iter::repeat_n(22.0, n));
-    widths.push(20.0);
+    let mut widths = vec![12.0, 54.0, 27.0];
+    widths.extend(std::iter::repeat_n(21.0, n));
+    widths.push(16.0);
     let mut table = Table::new(widths);
     table.font_size = 11.0;
     let mut first = vec![

@@ -150,8 +150,8 @@ impl App {
         Ok((name, bytes))
     }
 
-    /// Nhập bảng tính — imports workbooks (already expanded from any .zip, see
-    /// [`expand_upload`]) into a campaign's reports. `campaign_id` may be `None` when
+    /// Nhập bảng tính — imports workbooks into a campaign's reports; a .zip among the
+    /// files is expanded first ([`expand_upload`], with its limits). `campaign_id` may be `None` when
     /// every workbook records its campaign. Each file is all-or-nothing; `progress` is
     /// called after each file with (done, total).
     pub async fn import_workbooks(
@@ -165,8 +165,19 @@ impl App {
         if !matches!(action, ReportAction::Save | ReportAction::Submit) {
             return Err(AppError::invalid("Thao tác", "chỉ lưu nháp hoặc nộp"));
         }
-        let total = files.len();
         let mut summary = ImportSummary::default();
+        let mut expanded = Vec::new();
+        for (name, bytes) in files {
+            match expand_upload(&name, bytes) {
+                Ok(mut f) => expanded.append(&mut f),
+                Err(e) => {
+                    summary.failed += 1;
+                    summary.files.push(failed(&name, None, vec![e.to_string()]));
+                }
+            }
+        }
+        let files = expanded;
+        let total = files.len();
         let mut templates: HashMap<i64, (Campaign, Template)> = HashMap::new();
         for (i, (name, bytes)) in files.into_iter().enumerate() {
             let outcome = self

@@ -75,11 +75,7 @@ pub async fn import(db: &str, args: ImportReportsArgs) -> Result<(), CliError> {
     let mut files = Vec::new();
     for p in &paths {
         let bytes = read_file(p)?;
-        let name = p.display().to_string();
-        match tuanle_app::workbooks::expand_upload(&name, bytes) {
-            Ok(mut f) => files.append(&mut f),
-            Err(e) => return Err(user_error(format!("{name}: {e}"))),
-        }
+        files.push((p.display().to_string(), bytes));
     }
     let bar = ProgressBar::with_draw_target(Some(files.len() as u64), ProgressDrawTarget::stderr());
     if let Ok(style) =

@@ -905,6 +905,13 @@ async fn openapi_document_covers_every_route_and_all_are_protected() {
         ("get", "/api/v1/campaigns/{id}/consolidation/{code}"),
         ("post", "/api/v1/campaigns/{id}/consolidation/rebuild"),
         ("get", "/api/v1/campaigns/{id}/consolidation/{code}/missing"),
+        ("get", "/api/v1/campaigns/{id}/reports/{code}/workbook"),
+        ("post", "/api/v1/campaigns/{id}/workbooks"),
+        (
+            "get",
+            "/api/v1/campaigns/{id}/consolidation/{code}/workbook",
+        ),
+        ("get", "/api/v1/campaigns/{id}/consolidation/{code}/csv"),
         ("get", "/api/v1/users"),
         ("post", "/api/v1/users"),
     ];

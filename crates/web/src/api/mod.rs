@@ -34,6 +34,7 @@ mod reports;
 mod templates;
 mod units;
 mod users;
+pub mod workbooks;
 
 /// Prefix under which [`routes`] is nested by the main router.
 pub const MOUNT: &str = "/api";
@@ -107,6 +108,10 @@ pub fn router_and_doc() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(consolidation::missing_units))
         .routes(routes!(documents::report_document))
         .routes(routes!(documents::consolidation_document))
+        .routes(routes!(workbooks::report_workbook))
+        .routes(routes!(workbooks::import_workbooks))
+        .routes(routes!(workbooks::consolidation_workbook))
+        .routes(routes!(workbooks::consolidation_csv))
         .routes(routes!(users::list_users, users::add_user))
         .split_for_parts();
     // The router is nested under MOUNT by `crate::router`; the document shows full paths.

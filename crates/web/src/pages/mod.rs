@@ -7,6 +7,7 @@ mod documents;
 mod login;
 mod reports;
 mod units;
+mod workbooks;
 
 use askama::Template;
 use axum::http::{header, StatusCode};
@@ -66,6 +67,7 @@ pub fn routes() -> Router<AppState> {
             "/campaigns/{id}/missing/{code}",
             get(consolidation::missing),
         )
+        .merge(workbooks::routes())
         .merge(documents::routes())
 }
 

@@ -292,6 +292,36 @@ impl App {
             name: "Trung tâm Văn hóa Quận 7".into(),
             unit_type: "Trung tâm Văn hóa".into(),
         });
+        // The offices Phòng GDĐT Thủ Dầu Một consulted on plan 220/KH-UBND (seed 004).
+        for (code, name, unit_type) in [
+            (
+                "718-TCKH",
+                "Phòng Tài chính - Kế hoạch thành phố Thủ Dầu Một",
+                "Cơ quan khác",
+            ),
+            (
+                "718-NV",
+                "Phòng Nội vụ thành phố Thủ Dầu Một",
+                "Cơ quan khác",
+            ),
+            (
+                "718-VHTT",
+                "Phòng Văn hóa - Thông tin thành phố Thủ Dầu Một",
+                "Phòng Văn hóa và Thông tin",
+            ),
+            (
+                "718-DTT",
+                "Đài truyền thanh thành phố Thủ Dầu Một",
+                "Đài truyền thanh",
+            ),
+        ] {
+            bodies.push(NewBody {
+                parent_code: "718".into(),
+                code: Some(code.into()),
+                name: name.into(),
+                unit_type: unit_type.into(),
+            });
+        }
         let wards: Vec<(String, String)> = DEMO_UNITS
             .lines()
             .skip(1)

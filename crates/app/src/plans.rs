@@ -1743,15 +1743,25 @@ impl App {
         let mut members = vec![unit.clone()];
         members.extend(self.store.children(unit.id).await?);
         for (i, m) in members.into_iter().enumerate() {
+            // The unit's own plan: drafted or issued by it or one of its bodies (for the
+            // first row) or anywhere in the child's subtree; tasks: the whole subtree.
             let own = i == 0;
-            let inside = |u: &Unit| if own { u.id == m.id } else { m.contains(u) };
+            let plan_of = |u: &Unit| {
+                if own {
+                    u.id == m.id
+                        || (u.parent_id == Some(m.id) && !is_administrative_type(&u.unit_type))
+                } else {
+                    m.contains(u)
+                }
+            };
+            let inside = |u: &Unit| m.contains(u);
             let mut mine: Vec<&DocumentRecord> = plans
                 .iter()
                 .filter(|p| {
                     p.issuer_unit_id
                         .and_then(|x| plan_units.get(&x))
-                        .is_some_and(inside)
-                        || plan_units.get(&p.drafting_unit_id).is_some_and(inside)
+                        .is_some_and(plan_of)
+                        || plan_units.get(&p.drafting_unit_id).is_some_and(plan_of)
                 })
                 .collect();
             mine.sort_by_key(|p| (p.status.is_issued(), p.id));

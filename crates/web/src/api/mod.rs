@@ -30,6 +30,7 @@ mod campaigns;
 mod consolidation;
 pub mod documents;
 pub mod dto;
+mod plans;
 mod reports;
 mod templates;
 mod units;
@@ -62,6 +63,7 @@ pub const BEARER: &str = "bearer";
         (name = "reports", description = "Báo cáo kết quả"),
         (name = "consolidation", description = "Tổng hợp"),
         (name = "users", description = "Người dùng"),
+        (name = "plans", description = "Kế hoạch, văn bản, góp ý, sổ văn bản đến, nhiệm vụ"),
     )
 )]
 struct ApiDoc;
@@ -113,6 +115,28 @@ pub fn router_and_doc() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(workbooks::consolidation_workbook))
         .routes(routes!(workbooks::consolidation_csv))
         .routes(routes!(users::list_users, users::add_user))
+        .routes(routes!(plans::set_issuer))
+        .routes(routes!(plans::raise_register))
+        .routes(routes!(plans::list_documents))
+        .routes(routes!(plans::record_external))
+        .routes(routes!(plans::get_document, plans::edit_document))
+        .routes(routes!(plans::document_versions))
+        .routes(routes!(plans::document_file))
+        .routes(routes!(plans::create_plan))
+        .routes(routes!(plans::prefill_plan))
+        .routes(routes!(plans::start_consultation))
+        .routes(routes!(plans::get_consultation))
+        .routes(routes!(plans::answer_consultation))
+        .routes(routes!(plans::submit_document))
+        .routes(routes!(plans::review_document))
+        .routes(routes!(plans::issue_document))
+        .routes(routes!(plans::distribute_document))
+        .routes(routes!(plans::incoming_register))
+        .routes(routes!(plans::pass_incoming))
+        .routes(routes!(plans::document_tasks))
+        .routes(routes!(plans::unit_tasks))
+        .routes(routes!(plans::update_task))
+        .routes(routes!(plans::cascade))
         .split_for_parts();
     // The router is nested under MOUNT by `crate::router`; the document shows full paths.
     let paths = std::mem::take(&mut doc.paths.paths);

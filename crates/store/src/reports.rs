@@ -265,48 +265,55 @@ impl Store {
     }
 }
 
+/// A report's own cells as stored in `report.cells`: `code:column=value,…`.
+fn cells_string(content: &ReportContent) -> String {
+    let mut out = String::new();
+    for (code, cols) in &content.figures.0 {
+        for (col, v) in cols {
+            if !out.is_empty() {
+                out.push(',');
+            }
+            out.push_str(code);
+            out.push(':');
+            out.push_str(col);
+            out.push('=');
+            out.push_str(&v.to_string());
+        }
+    }
+    out
+}
+
 impl Tx {
     /// Reports of a campaign with their raw values, for rebuilds: (unit_id, status,
-    /// late, figures). The values of each report come back as one aggregated string
-    /// (`code:column=value,…`), so millions of values cross as tens of thousands of rows.
+    /// late, figures). Each report's own cells are stored beside it as one string
+    /// (`code:column=value,…`, written with its `report_value` rows), so millions of
+    /// values cross as tens of thousands of rows; they are streamed, so that only one
+    /// report's string is held at a time.
     pub async fn campaign_reports(
         &mut self,
         campaign_id: i64,
         template: &tuanle_domain::template::Template,
     ) -> Result<Vec<(i64, ReportStatus, bool, Vec<i64>)>> {
         let slots = template.slot_count();
-        let aggregate = if self.lock_clause().is_empty() {
-            "group_concat(indicator_code || ':' || column_key || '=' || value, ',')"
-        } else {
-            "string_agg(indicator_code || ':' || column_key || '=' || value, ',')"
-        };
-        let values_sql = format!(
-            "SELECT v.report_id, {aggregate} AS cells FROM report_value v JOIN report r ON r.id = v.report_id WHERE r.campaign_id = $1 GROUP BY v.report_id"
-        );
         on_tx!(self, p => {
-            let rows = sqlx::query("SELECT id, unit_id, status, late FROM report WHERE campaign_id = $1").bind(campaign_id).fetch_all(&mut *p).await?;
-            let mut by_id: BTreeMap<i64, (i64, ReportStatus, bool, Vec<i64>)> = BTreeMap::new();
-            for r in rows {
+            let mut out = Vec::new();
+            let mut rows = sqlx::query("SELECT unit_id, status, late, cells FROM report WHERE campaign_id = $1").bind(campaign_id).fetch(&mut *p);
+            while let Some(r) = futures_util::TryStreamExt::try_next(&mut rows).await? {
                 let status: String = r.try_get("status")?;
-                by_id.insert(r.try_get("id")?, (r.try_get("unit_id")?, ReportStatus::parse(&status).ok_or_else(|| StoreError::Corrupt(status.clone()))?, r.try_get("late")?, vec![0; slots]));
-            }
-            // Streamed, so that only one report's string is held at a time.
-            let mut values = sqlx::query(&values_sql).bind(campaign_id).fetch(&mut *p);
-            while let Some(v) = futures_util::TryStreamExt::try_next(&mut values).await? {
-                let id: i64 = v.try_get("report_id")?;
-                let cells: String = v.try_get("cells")?;
-                if let Some(e) = by_id.get_mut(&id) {
-                    for cell in cells.split(',') {
-                        let parsed = cell.split_once('=').and_then(|(k, val)| Some((k.split_once(':')?, val.parse::<i64>().ok()?)));
-                        let ((code, col), value) = parsed.ok_or_else(|| StoreError::Corrupt(format!("giá trị \"{cell}\"")))?;
-                        // Values of rows or columns the template does not have are not summed.
-                        if let Some(slot) = template.slot(code, col) {
-                            e.3[slot] = value;
-                        }
+                let status = ReportStatus::parse(&status).ok_or_else(|| StoreError::Corrupt(status.clone()))?;
+                let cells: String = r.try_get("cells")?;
+                let mut values = vec![0; slots];
+                for cell in cells.split(',').filter(|c| !c.is_empty()) {
+                    let parsed = cell.split_once('=').and_then(|(k, val)| Some((k.split_once(':')?, val.parse::<i64>().ok()?)));
+                    let ((code, col), value) = parsed.ok_or_else(|| StoreError::Corrupt(format!("giá trị \"{cell}\"")))?;
+                    // Values of rows or columns the template does not have are not summed.
+                    if let Some(slot) = template.slot(code, col) {
+                        values[slot] = value;
                     }
                 }
+                out.push((r.try_get("unit_id")?, status, r.try_get("late")?, values));
             }
-            Ok(by_id.into_values().collect())
+            Ok(out)
         })
     }
 
@@ -319,17 +326,19 @@ impl Tx {
     /// Writes a report and replaces its content; `row.id == 0` creates it. Returns the id.
     pub async fn save_report(&mut self, row: &ReportRow, content: &ReportContent) -> Result<i64> {
         let n = &content.narrative;
+        let cells_text = cells_string(content);
         let id: i64 = if row.id == 0 {
             on_tx!(self, c => {
                 sqlx::query_scalar(
                     "INSERT INTO report (campaign_id, unit_id, status, version, s1_1, s1_2, s1_3, s1_4, s2_1, s2_2, s2_3, first_submitted_at, submitted_at, late, \
-                     reviewed_at, reviewed_by, review_comment, entered_by, entered_on_behalf, updated_at, updated_by) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) RETURNING id",
+                     reviewed_at, reviewed_by, review_comment, entered_by, entered_on_behalf, updated_at, updated_by, cells) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22) RETURNING id",
                 )
                 .bind(row.campaign_id).bind(row.unit_id).bind(row.status.as_str()).bind(row.version)
                 .bind(&n.s1_1).bind(&n.s1_2).bind(&n.s1_3).bind(&n.s1_4).bind(&n.s2_1).bind(&n.s2_2).bind(&n.s2_3)
                 .bind(&row.first_submitted_at).bind(&row.submitted_at).bind(row.late).bind(&row.reviewed_at).bind(row.reviewed_by)
                 .bind(&row.review_comment).bind(row.entered_by).bind(row.entered_on_behalf).bind(&row.updated_at).bind(row.updated_by)
+                .bind(&cells_text)
                 .fetch_one(&mut *c).await?
             })
         } else {
@@ -337,13 +346,14 @@ impl Tx {
                 sqlx::query(
                     "UPDATE report SET status = $1, version = $2, s1_1 = $3, s1_2 = $4, s1_3 = $5, s1_4 = $6, s2_1 = $7, s2_2 = $8, s2_3 = $9, \
                      first_submitted_at = $10, submitted_at = $11, late = $12, reviewed_at = $13, reviewed_by = $14, review_comment = $15, \
-                     entered_by = $16, entered_on_behalf = $17, updated_at = $18, updated_by = $19 WHERE id = $20",
+                     entered_by = $16, entered_on_behalf = $17, updated_at = $18, updated_by = $19, cells = $21 WHERE id = $20",
                 )
                 .bind(row.status.as_str()).bind(row.version)
                 .bind(&n.s1_1).bind(&n.s1_2).bind(&n.s1_3).bind(&n.s1_4).bind(&n.s2_1).bind(&n.s2_2).bind(&n.s2_3)
                 .bind(&row.first_submitted_at).bind(&row.submitted_at).bind(row.late).bind(&row.reviewed_at).bind(row.reviewed_by)
                 .bind(&row.review_comment).bind(row.entered_by).bind(row.entered_on_behalf).bind(&row.updated_at).bind(row.updated_by)
                 .bind(row.id)
+                .bind(&cells_text)
                 .execute(&mut *c).await?;
             });
             row.id

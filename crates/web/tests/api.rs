@@ -912,6 +912,14 @@ async fn openapi_document_covers_every_route_and_all_are_protected() {
             "/api/v1/campaigns/{id}/consolidation/{code}/workbook",
         ),
         ("get", "/api/v1/campaigns/{id}/consolidation/{code}/csv"),
+        (
+            "get",
+            "/api/v1/campaigns/{id}/reports/{code}/document/{format}",
+        ),
+        (
+            "get",
+            "/api/v1/campaigns/{id}/consolidation/{code}/document/{format}",
+        ),
         ("get", "/api/v1/users"),
         ("put", "/api/v1/issuers/{code}"),
         ("post", "/api/v1/issuers/{code}/register"),

@@ -60,6 +60,12 @@ fi
 echo "soffice: $(soffice --version 2>/dev/null | head -n 1)"
 echo "pdftotext: $(pdftotext -v 2>&1 | head -n 1)"
 python3 -c 'import openpyxl, docx; print("openpyxl", openpyxl.__version__, "/ python-docx ok")'
+# iCalendar parser and SMTP server for the activities/notifications tests (tests/readers/ical_read.py, smtp_sink.py).
+if ! python3 -c 'import icalendar, aiosmtpd' 2>/dev/null; then
+  echo "Installing icalendar and aiosmtpd from PyPI..."
+  python3 -m pip install --quiet icalendar aiosmtpd \
+    || python3 -m pip install --quiet --break-system-packages icalendar aiosmtpd
+fi
 
 if ! cargo nextest --version >/dev/null 2>&1; then
   echo "Installing cargo-nextest..."

@@ -47,7 +47,23 @@ impl App {
         let slot = now.format("%Y-%m-%dT%H:").to_string()
             + &format!("{:02}", chrono::Timelike::minute(&now) / 5 * 5);
         let close = crate::plans::CLOSE_CONSULTATIONS;
-        self.enqueue_job(close, serde_json::json!({}), Some(&format!("{close}:{slot}")))
+        self.enqueue_job(
+            close,
+            serde_json::json!({}),
+            Some(&format!("{close}:{slot}")),
+        )
+        .await?;
+        // Deadline reminders hourly; a sweep of the e-mail outbox every five minutes
+        // (retries fall due; new e-mails also queue their own send job).
+        let reminders = crate::notifications::REMINDERS;
+        self.enqueue_job(
+            reminders,
+            serde_json::json!({}),
+            Some(&format!("{reminders}:{hour}")),
+        )
+        .await?;
+        let send = crate::notifications::SEND_EMAILS;
+        self.enqueue_job(send, serde_json::json!({}), Some(&format!("{send}:{slot}")))
             .await?;
         Ok(())
     }
@@ -58,7 +74,7 @@ impl App {
         let job = tx.claim_job(instance, &time_text(Utc::now())).await?;
         tx.commit().await?;
         let Some(job) = job else { return Ok(None) };
-        let outcome = self.execute_job(&job).await;
+        let outcome = self.execute_job(&job, instance).await;
         let mut tx = self.store.begin().await?;
         match &outcome {
             Ok(()) => tx.finish_job(job.id, None, None).await?,
@@ -74,8 +90,11 @@ impl App {
         Ok(Some(job))
     }
 
-    async fn execute_job(&self, job: &Job) -> Result<()> {
+    async fn execute_job(&self, job: &Job, instance: &str) -> Result<()> {
         if let Some(outcome) = self.run_plans_job(&job.kind).await {
+            return outcome;
+        }
+        if let Some(outcome) = self.run_notifications_job(&job.kind, instance).await {
             return outcome;
         }
         match job.kind.as_str() {

@@ -1,6 +1,7 @@
 //! tuanle use cases: every action a person or a program takes, with its
 //! authorisation check, in one transaction, with an audit row.
 
+pub mod activities;
 pub mod auth;
 pub mod campaigns;
 pub mod consolidation;
@@ -8,6 +9,7 @@ pub mod demo;
 pub mod documents;
 pub mod error;
 pub mod jobs;
+pub mod notifications;
 pub mod plans;
 pub mod reports;
 pub mod units;
@@ -41,6 +43,8 @@ pub struct App {
     /// overdue tasks, issuance dates): the system clock unless a test or a replay of
     /// past events sets it ([`App::set_clock`]).
     clock: std::sync::Arc<std::sync::RwLock<Option<chrono::DateTime<chrono::Utc>>>>,
+    /// SMTP, reminder days and site address of the notifications (`App::set_notify_settings`).
+    notify: std::sync::Arc<std::sync::RwLock<notifications::NotifySettings>>,
 }
 
 /// Người thực hiện — who is acting: a signed-in user, their unit, their address.
@@ -92,6 +96,7 @@ impl App {
             templates: Default::default(),
             campaigns: Default::default(),
             clock: Default::default(),
+            notify: Default::default(),
         };
         app.install_builtin_templates().await?;
         Ok(app)

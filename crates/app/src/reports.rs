@@ -274,6 +274,8 @@ impl App {
         )
         .await?;
         tx.commit().await?;
+        self.notify_report_reviewed(&campaign, &unit, action, comment, after.row.version)
+            .await;
         Ok(after)
     }
 

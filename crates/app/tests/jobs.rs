@@ -42,6 +42,8 @@ async fn two_instances_share_the_queue_and_run_each_job_once() {
         PURGE_SESSIONS,
         ANALYZE,
         tuanle_app::plans::CLOSE_CONSULTATIONS,
+        tuanle_app::notifications::REMINDERS,
+        tuanle_app::notifications::SEND_EMAILS,
     ]
     .into_iter()
     .collect();

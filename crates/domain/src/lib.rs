@@ -2,6 +2,7 @@
 //! (*Tuần lễ hưởng ứng học tập suốt đời*). Nothing here does IO.
 
 pub mod access;
+pub mod activity;
 pub mod campaign;
 pub mod consolidate;
 pub mod consultation;

@@ -12,6 +12,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
 
+mod activities;
 mod audit;
 mod campaigns;
 mod consolidation;
@@ -25,6 +26,10 @@ pub mod testing;
 mod units;
 mod users;
 
+pub use activities::{
+    ActivityFilter, ActivityPhotoMeta, ActivityRecord, NewActivity, NotificationRecord,
+    OutboxEmail, OutboxRow,
+};
 pub use audit::{AuditEntry, NewAudit};
 pub use campaigns::NewCampaign;
 pub use consolidation::FOLD_BATCH;

@@ -977,7 +977,8 @@ async fn openapi_document_covers_every_route_and_all_are_protected() {
         let concrete = path
             .replace("{id}", "1")
             .replace("{code}", TAN_PHONG)
-            .replace("{photo_id}", "1");
+            .replace("{photo_id}", "1")
+            .replace("{format}", "pdf");
         let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
         if public {
             assert_eq!(path, "/api/v1/auth/token", "only token issuance is public");

@@ -625,7 +625,8 @@ fn pdf_response(name: &str, bytes: Vec<u8>) -> Response {
 #[utoipa::path(put, path = "/v1/issuers/{code}", tag = "plans",
     params(("code" = String, Path, description = "Mã đơn vị")),
     request_body = IssuerDto, security(("bearer" = [])),
-    responses((status = 200, body = IssuerDto), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 401, description = "Chưa đăng nhập", body = ErrorBody),
+        (status = 200, body = IssuerDto), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
     extensions(("x-roles" = json!(["admin"]))))]
 pub async fn set_issuer(
     ApiUser(actor): ApiUser,
@@ -661,7 +662,8 @@ pub async fn set_issuer(
 #[utoipa::path(post, path = "/v1/issuers/{code}/register", tag = "plans",
     params(("code" = String, Path, description = "Mã đơn vị")),
     request_body = RegisterRequest, security(("bearer" = [])),
-    responses((status = 200, body = RegisterDto), (status = 409, body = ErrorBody)),
+    responses((status = 401, description = "Chưa đăng nhập", body = ErrorBody),
+        (status = 200, body = RegisterDto), (status = 409, body = ErrorBody)),
     extensions(("x-roles" = json!(["admin"]))))]
 pub async fn raise_register(
     ApiUser(actor): ApiUser,
@@ -682,7 +684,8 @@ pub async fn raise_register(
 ///
 /// Văn bản do các đơn vị trong cây con của người gọi soạn, ban hành; và văn bản bên ngoài đã vào sổ.
 #[utoipa::path(get, path = "/v1/documents", tag = "plans", params(CampaignQuery),
-    security(("bearer" = [])), responses((status = 200, body = Vec<DocumentSummaryDto>)),
+    security(("bearer" = [])), responses((status = 401, description = "Chưa đăng nhập", body = ErrorBody),
+        (status = 200, body = Vec<DocumentSummaryDto>)),
     extensions(("x-roles" = json!(["viewer", "reporter", "reviewer", "admin"]))))]
 pub async fn list_documents(
     ApiUser(actor): ApiUser,
@@ -700,7 +703,8 @@ pub async fn list_documents(
 #[utoipa::path(post, path = "/v1/documents/external", tag = "plans",
     request_body(content = ExternalUpload, content_type = "multipart/form-data"),
     security(("bearer" = [])),
-    responses((status = 201, body = DocumentSummaryDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 401, description = "Chưa đăng nhập", body = ErrorBody),
+        (status = 201, body = DocumentSummaryDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
     extensions(("x-roles" = json!(["reporter", "reviewer", "admin"]))))]
 pub async fn record_external(
     ApiUser(actor): ApiUser,
@@ -760,7 +764,8 @@ pub async fn record_external(
 /// Xem văn bản
 #[utoipa::path(get, path = "/v1/documents/{id}", tag = "plans",
     params(("id" = i64, Path, description = "Mã văn bản")), security(("bearer" = [])),
-    responses((status = 200, body = DocumentDto), (status = 404, body = ErrorBody)),
+    responses((status = 401, description = "Chưa đăng nhập", body = ErrorBody),
+        (status = 200, body = DocumentDto), (status = 404, body = ErrorBody)),
     extensions(("x-roles" = json!(["viewer", "reporter", "reviewer", "admin"]))))]
 pub async fn get_document(
     ApiUser(actor): ApiUser,
@@ -776,7 +781,8 @@ pub async fn get_document(
 #[utoipa::path(put, path = "/v1/documents/{id}", tag = "plans",
     params(("id" = i64, Path, description = "Mã văn bản")), request_body = EditRequest,
     security(("bearer" = [])),
-    responses((status = 200, body = DocumentDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 401, description = "Chưa đăng nhập", body = ErrorBody),
+        (status = 200, body = DocumentDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
     extensions(("x-roles" = json!(["reporter", "reviewer", "admin"]))))]
 pub async fn edit_document(
     ApiUser(actor): ApiUser,
@@ -805,7 +811,8 @@ pub async fn edit_document(
 /// Các phiên bản của văn bản
 #[utoipa::path(get, path = "/v1/documents/{id}/versions", tag = "plans",
     params(("id" = i64, Path, description = "Mã văn bản")), security(("bearer" = [])),
-    responses((status = 200, body = Object), (status = 404, body = ErrorBody)),
+    responses((status = 401, description = "Chưa đăng nhập", body = ErrorBody),
+        (status = 200, body = Object), (status = 404, body = ErrorBody)),
     extensions(("x-roles" = json!(["viewer", "reporter", "reviewer", "admin"]))))]
 pub async fn document_versions(
     ApiUser(actor): ApiUser,
@@ -819,7 +826,8 @@ pub async fn document_versions(
 /// Tệp PDF của văn bản bên ngoài
 #[utoipa::path(get, path = "/v1/documents/{id}/file", tag = "plans",
     params(("id" = i64, Path, description = "Mã văn bản")), security(("bearer" = [])),
-    responses((status = 200, content((Vec<u8> = "application/pdf"))), (status = 404, body = ErrorBody)),
+    responses((status = 401, description = "Chưa đăng nhập", body = ErrorBody),
+        (status = 200, content((Vec<u8> = "application/pdf"))), (status = 404, body = ErrorBody)),
     extensions(("x-roles" = json!(["viewer", "reporter", "reviewer", "admin"]))))]
 pub async fn document_file(
     ApiUser(actor): ApiUser,
@@ -839,7 +847,8 @@ pub async fn document_file(
 #[utoipa::path(post, path = "/v1/campaigns/{id}/plans", tag = "plans",
     params(("id" = i64, Path, description = "Mã Tuần lễ")), request_body = NewPlanRequest,
     security(("bearer" = [])),
-    responses((status = 201, body = DocumentDto), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 401, description = "Chưa đăng nhập", body = ErrorBody),
+        (status = 201, body = DocumentDto), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
     extensions(("x-roles" = json!(["reporter", "reviewer", "admin"]))))]
 pub async fn create_plan(
     ApiUser(actor): ApiUser,
@@ -868,7 +877,8 @@ pub async fn create_plan(
 /// Nội dung gợi ý cho kế hoạch của một đơn vị
 #[utoipa::path(get, path = "/v1/campaigns/{id}/plans/prefill/{code}", tag = "plans",
     params(("id" = i64, Path, description = "Mã Tuần lễ"), ("code" = String, Path, description = "Mã đơn vị soạn thảo")),
-    security(("bearer" = [])), responses((status = 200, body = PrefillDto), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])), responses((status = 401, description = "Chưa đăng nhập", body = ErrorBody),
+        (status = 200, body = PrefillDto), (status = 404, body = ErrorBody)),
     extensions(("x-roles" = json!(["viewer", "reporter", "reviewer", "admin"]))))]
 pub async fn prefill_plan(
     ApiUser(actor): ApiUser,
@@ -888,7 +898,8 @@ pub async fn prefill_plan(
 #[utoipa::path(post, path = "/v1/documents/{id}/consultations", tag = "plans",
     params(("id" = i64, Path, description = "Mã văn bản")), request_body = ConsultationRequest,
     security(("bearer" = [])),
-    responses((status = 201, body = ConsultationDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 401, description = "Chưa đăng nhập", body = ErrorBody),
+        (status = 201, body = ConsultationDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
     extensions(("x-roles" = json!(["reporter", "reviewer", "admin"]))))]
 pub async fn start_consultation(
     ApiUser(actor): ApiUser,
@@ -909,7 +920,8 @@ pub async fn start_consultation(
 /// Sau hạn, đơn vị chưa trả lời hiện là «không có ý kiến, xem như thống nhất» (silent).
 #[utoipa::path(get, path = "/v1/consultations/{id}", tag = "plans",
     params(("id" = i64, Path, description = "Mã đợt góp ý")), security(("bearer" = [])),
-    responses((status = 200, body = ConsultationDto), (status = 404, body = ErrorBody)),
+    responses((status = 401, description = "Chưa đăng nhập", body = ErrorBody),
+        (status = 200, body = ConsultationDto), (status = 404, body = ErrorBody)),
     extensions(("x-roles" = json!(["viewer", "reporter", "reviewer", "admin"]))))]
 pub async fn get_consultation(
     ApiUser(actor): ApiUser,
@@ -926,7 +938,8 @@ pub async fn get_consultation(
 #[utoipa::path(post, path = "/v1/consultations/{id}/replies/{code}", tag = "plans",
     params(("id" = i64, Path, description = "Mã đợt góp ý"), ("code" = String, Path, description = "Mã đơn vị góp ý")),
     request_body = AnswerRequest, security(("bearer" = [])),
-    responses((status = 200, body = ConsultationDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 401, description = "Chưa đăng nhập", body = ErrorBody),
+        (status = 200, body = ConsultationDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
     extensions(("x-roles" = json!(["reporter", "reviewer", "admin"]))))]
 pub async fn answer_consultation(
     ApiUser(actor): ApiUser,
@@ -973,7 +986,8 @@ pub async fn answer_consultation(
 #[utoipa::path(post, path = "/v1/documents/{id}/submit", tag = "plans",
     params(("id" = i64, Path, description = "Mã văn bản")), request_body = LetterDto,
     security(("bearer" = [])),
-    responses((status = 200, body = DocumentDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 401, description = "Chưa đăng nhập", body = ErrorBody),
+        (status = 200, body = DocumentDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
     extensions(("x-roles" = json!(["reporter", "reviewer", "admin"]))))]
 pub async fn submit_document(
     ApiUser(actor): ApiUser,
@@ -991,7 +1005,8 @@ pub async fn submit_document(
 #[utoipa::path(post, path = "/v1/documents/{id}/review", tag = "plans",
     params(("id" = i64, Path, description = "Mã văn bản")), request_body = DocReviewRequest,
     security(("bearer" = [])),
-    responses((status = 200, body = DocumentDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 401, description = "Chưa đăng nhập", body = ErrorBody),
+        (status = 200, body = DocumentDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
     extensions(("x-roles" = json!(["reporter", "reviewer", "admin"]))))]
 pub async fn review_document(
     ApiUser(actor): ApiUser,
@@ -1026,7 +1041,8 @@ pub async fn review_document(
 #[utoipa::path(post, path = "/v1/documents/{id}/issue", tag = "plans",
     params(("id" = i64, Path, description = "Mã văn bản")), request_body = IssueRequest,
     security(("bearer" = [])),
-    responses((status = 200, body = DocumentDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 401, description = "Chưa đăng nhập", body = ErrorBody),
+        (status = 200, body = DocumentDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
     extensions(("x-roles" = json!(["reporter", "reviewer", "admin"]))))]
 pub async fn issue_document(
     ApiUser(actor): ApiUser,
@@ -1049,7 +1065,8 @@ pub async fn issue_document(
 #[utoipa::path(post, path = "/v1/documents/{id}/distribute", tag = "plans",
     params(("id" = i64, Path, description = "Mã văn bản")), request_body = DistributeRequest,
     security(("bearer" = [])),
-    responses((status = 200, body = Vec<IncomingDto>), (status = 409, body = ErrorBody)),
+    responses((status = 401, description = "Chưa đăng nhập", body = ErrorBody),
+        (status = 200, body = Vec<IncomingDto>), (status = 409, body = ErrorBody)),
     extensions(("x-roles" = json!(["reporter", "reviewer", "admin"]))))]
 pub async fn distribute_document(
     ApiUser(actor): ApiUser,
@@ -1067,7 +1084,8 @@ pub async fn distribute_document(
 /// Sổ văn bản đến của đơn vị
 #[utoipa::path(get, path = "/v1/units/{code}/incoming", tag = "plans",
     params(("code" = String, Path, description = "Mã đơn vị"), YearQuery), security(("bearer" = [])),
-    responses((status = 200, body = Vec<IncomingDto>), (status = 404, body = ErrorBody)),
+    responses((status = 401, description = "Chưa đăng nhập", body = ErrorBody),
+        (status = 200, body = Vec<IncomingDto>), (status = 404, body = ErrorBody)),
     extensions(("x-roles" = json!(["viewer", "reporter", "reviewer", "admin"]))))]
 pub async fn incoming_register(
     ApiUser(actor): ApiUser,
@@ -1086,7 +1104,8 @@ pub async fn incoming_register(
 #[utoipa::path(post, path = "/v1/incoming/{id}/pass", tag = "plans",
     params(("id" = i64, Path, description = "Mã dòng sổ đến")), request_body = PassRequest,
     security(("bearer" = [])),
-    responses((status = 200, body = Object), (status = 404, body = ErrorBody)),
+    responses((status = 401, description = "Chưa đăng nhập", body = ErrorBody),
+        (status = 200, body = Object), (status = 404, body = ErrorBody)),
     extensions(("x-roles" = json!(["reporter", "reviewer", "admin"]))))]
 pub async fn pass_incoming(
     ApiUser(actor): ApiUser,
@@ -1105,7 +1124,8 @@ pub async fn pass_incoming(
 /// Nhiệm vụ do văn bản giao
 #[utoipa::path(get, path = "/v1/documents/{id}/tasks", tag = "plans",
     params(("id" = i64, Path, description = "Mã văn bản")), security(("bearer" = [])),
-    responses((status = 200, body = Vec<TaskDto>), (status = 404, body = ErrorBody)),
+    responses((status = 401, description = "Chưa đăng nhập", body = ErrorBody),
+        (status = 200, body = Vec<TaskDto>), (status = 404, body = ErrorBody)),
     extensions(("x-roles" = json!(["viewer", "reporter", "reviewer", "admin"]))))]
 pub async fn document_tasks(
     ApiUser(actor): ApiUser,
@@ -1119,7 +1139,8 @@ pub async fn document_tasks(
 /// Nhiệm vụ của các đơn vị trong cây con
 #[utoipa::path(get, path = "/v1/campaigns/{id}/tasks/{code}", tag = "plans",
     params(("id" = i64, Path, description = "Mã Tuần lễ"), ("code" = String, Path, description = "Mã đơn vị")),
-    security(("bearer" = [])), responses((status = 200, body = Vec<TaskDto>), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])), responses((status = 401, description = "Chưa đăng nhập", body = ErrorBody),
+        (status = 200, body = Vec<TaskDto>), (status = 404, body = ErrorBody)),
     extensions(("x-roles" = json!(["viewer", "reporter", "reviewer", "admin"]))))]
 pub async fn unit_tasks(
     ApiUser(actor): ApiUser,
@@ -1134,7 +1155,8 @@ pub async fn unit_tasks(
 #[utoipa::path(put, path = "/v1/tasks/{id}", tag = "plans",
     params(("id" = i64, Path, description = "Mã nhiệm vụ")), request_body = TaskUpdateRequest,
     security(("bearer" = [])),
-    responses((status = 200, body = TaskDto), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 401, description = "Chưa đăng nhập", body = ErrorBody),
+        (status = 200, body = TaskDto), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
     extensions(("x-roles" = json!(["reporter", "reviewer", "admin"]))))]
 pub async fn update_task(
     ApiUser(actor): ApiUser,
@@ -1161,7 +1183,8 @@ pub async fn update_task(
 /// hoàn thành / chưa xong / quá hạn.
 #[utoipa::path(get, path = "/v1/campaigns/{id}/cascade/{code}", tag = "plans",
     params(("id" = i64, Path, description = "Mã Tuần lễ"), ("code" = String, Path, description = "Mã đơn vị")),
-    security(("bearer" = [])), responses((status = 200, body = CascadeDto), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])), responses((status = 401, description = "Chưa đăng nhập", body = ErrorBody),
+        (status = 200, body = CascadeDto), (status = 404, body = ErrorBody)),
     extensions(("x-roles" = json!(["viewer", "reporter", "reviewer", "admin"]))))]
 pub async fn cascade(
     ApiUser(actor): ApiUser,

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The national benchmark (docs/benchmarks.md): builds tuanle in release mode, installs
-# the DuckDB baseline (PyPI), and runs `tuanle bench` on a fresh SQLite database and on
+# the DuckDB and openpyxl baselines (PyPI), and runs `tuanle bench` on a fresh SQLite database and on
 # a fresh PostgreSQL database. Extra arguments go to `tuanle bench` (e.g. --communes 500).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/tuanle-target}
 python3 -c 'import duckdb' 2>/dev/null || python3 -m pip install --quiet duckdb
+python3 -c 'import openpyxl' 2>/dev/null || python3 -m pip install --quiet openpyxl
 cargo build --release --bin tuanle
 BIN="$CARGO_TARGET_DIR/release/tuanle"
 OUT=${BENCH_OUT:-target/bench}

@@ -10,6 +10,10 @@
 //! 6. Runs the baseline in the same invocation: DuckDB summing an export of the raw
 //!    values (`scripts/bench_duckdb.py`), and prints both side by side with ratios.
 //! 7. Reports the server's peak resident memory.
+//! 8. Unless `workbooks` is off: imports one workbook per commune with `tuanle reports
+//!    import` and consolidates the same files with openpyxl ([`workbooks`]).
+
+pub mod workbooks;
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -42,6 +46,10 @@ pub struct BenchOptions {
     pub duckdb_script: PathBuf,
     /// Folder for the exported raw values.
     pub work_dir: PathBuf,
+    /// Also run the workbook import against openpyxl ([`workbooks`]).
+    pub workbooks: bool,
+    /// The openpyxl script.
+    pub openpyxl_script: PathBuf,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -103,6 +111,7 @@ pub struct BenchReport {
     pub server_peak_rss_mb: f64,
     pub duckdb: Option<serde_json::Value>,
     pub values_exported: usize,
+    pub workbooks: Option<workbooks::WorkbookBench>,
 }
 
 /// School types added under each commune.
@@ -566,6 +575,11 @@ pub async fn run(opts: &BenchOptions) -> Result<BenchReport> {
             serde_json::from_slice(&out.stdout).map_err(|e| BenchError::Other(e.to_string()))?;
         report.duckdb = Some(v);
     }
+    if opts.workbooks {
+        let campaign = app.campaign(cid).await?;
+        report.workbooks =
+            Some(workbooks::run(opts, &app, &actor, &campaign, &template, &csv).await?);
+    }
     Ok(report)
 }
 
@@ -663,5 +677,8 @@ pub fn markdown(r: &BenchReport) -> String {
         "| server peak RSS | {:.0} MB | | |\n",
         r.server_peak_rss_mb
     ));
+    if let Some(w) = &r.workbooks {
+        s.push_str(&workbooks::markdown_row(w));
+    }
     s
 }

@@ -111,6 +111,15 @@ pub struct BenchArgs {
     /// Ghi kết quả dạng JSON vào tệp này
     #[arg(long, value_name = "FILE")]
     pub json: Option<std::path::PathBuf>,
+    /// Đo nhập bảng tính: một bảng tính mỗi xã/phường, so với openpyxl (mặc định bật)
+    #[arg(long, overrides_with = "no_workbooks")]
+    pub workbooks: bool,
+    /// Bỏ qua phần đo nhập bảng tính
+    #[arg(long, overrides_with = "workbooks")]
+    pub no_workbooks: bool,
+    /// Kịch bản openpyxl (phần bảng tính)
+    #[arg(long, default_value = "scripts/bench_openpyxl.py", value_name = "FILE")]
+    pub openpyxl_script: std::path::PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -366,6 +375,8 @@ async fn bench(db: &str, a: BenchArgs) -> Result<(), CliError> {
         python: (!a.no_baseline).then_some(a.python),
         duckdb_script: a.duckdb_script,
         work_dir: a.work_dir,
+        workbooks: !a.no_workbooks,
+        openpyxl_script: a.openpyxl_script,
     };
     let report = tuanle_bench::run(&opts)
         .await

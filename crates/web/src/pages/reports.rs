@@ -27,6 +27,8 @@ struct CellVm {
     placeholder: String,
     present: bool,
     bad: bool,
+    /// Filled by "Điền từ hoạt động" (not saved yet).
+    from_activities: bool,
 }
 
 struct RowVm {
@@ -95,6 +97,8 @@ struct Raw {
     notes: HashMap<String, String>,
     narrative: HashMap<String, String>,
     explanations: HashMap<String, String>,
+    /// Cells filled from the unit's activities.
+    activity_cells: HashSet<String>,
 }
 
 async fn page(
@@ -155,6 +159,7 @@ async fn page(
                     value = r.clone();
                 }
                 CellVm {
+                    from_activities: raw.is_some_and(|r| r.activity_cells.contains(&name)),
                     bad: bad.contains(&(ind.code.clone(), col.key.clone())),
                     name,
                     label: col.label.clone(),
@@ -307,6 +312,9 @@ async fn page(
 pub struct ShowQuery {
     #[serde(default)]
     ok: String,
+    /// `1`: fill the rows from the unit's recorded activities (shown, not saved).
+    #[serde(default)]
+    prefill: String,
 }
 
 fn flash_text(ok: &str) -> &'static str {
@@ -333,10 +341,43 @@ pub async fn show(
         .report_view(&user.actor, id, &code)
         .await
         .or_page(&user)?;
-    let p = page(&state, &user, view, None, &[], flash_text(&q.ok))
+    let raw = if q.prefill == "1" {
+        Some(
+            activities_raw(&state, &user, id, &code)
+                .await
+                .or_page(&user)?,
+        )
+    } else {
+        None
+    };
+    let flash = if raw.is_some() {
+        "Đã điền số liệu từ các hoạt động đã ghi kết quả (đánh dấu \"từ hoạt động\"). Kiểm tra, sửa nếu cần rồi lưu."
+    } else {
+        flash_text(&q.ok)
+    };
+    let p = page(&state, &user, view, raw.as_ref(), &[], flash)
         .await
         .or_page(&user)?;
     Ok(render(p))
+}
+
+/// The form's current figures with the rows fed by activities replaced by their sums.
+async fn activities_raw(
+    state: &AppState,
+    user: &PageUser,
+    id: i64,
+    code: &str,
+) -> Result<Raw, AppError> {
+    let (figures, cells) = state.app.report_prefill(&user.actor, id, code).await?;
+    let mut raw = Raw::default();
+    for (row, col) in cells {
+        let name = format!("v:{row}:{col}");
+        if let Some(v) = figures.get(&row, &col) {
+            raw.cells.insert(name.clone(), number_vi(v));
+        }
+        raw.activity_cells.insert(name);
+    }
+    Ok(raw)
 }
 
 /// `POST /campaigns/{id}/reports/{code}`: save (`action=save`) or submit (`action=submit`).

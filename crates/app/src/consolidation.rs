@@ -81,23 +81,11 @@ impl App {
         let children = self.store.children(unit.id).await?;
         let mut ids: Vec<i64> = children.iter().map(|c| c.id).collect();
         ids.push(unit.id);
-        let mut totals = self
-            .store
-            .totals_for_units(campaign.id, &ids, basis)
-            .await?;
-        let (sent, accepted) = match basis {
-            Basis::Submitted => (
-                totals.clone(),
-                self.store
-                    .totals_for_units(campaign.id, &[unit.id], Basis::Accepted)
-                    .await?,
-            ),
-            Basis::Accepted => (
-                self.store
-                    .totals_for_units(campaign.id, &ids, Basis::Submitted)
-                    .await?,
-                totals.clone(),
-            ),
+        // Both bases in one query: the view shows one, completeness counts both.
+        let [sent, accepted] = self.store.totals_on_bases(campaign.id, &ids).await?;
+        let mut totals = match basis {
+            Basis::Submitted => sent.clone(),
+            Basis::Accepted => accepted.clone(),
         };
         let expected = self.store.expected_for_units(campaign.id, &ids).await?;
         let own_rows = self.store.report_rows_for_units(campaign.id, &ids).await?;

@@ -10,6 +10,7 @@ pub mod documents;
 pub mod error;
 pub mod jobs;
 pub mod notifications;
+pub mod plan_documents;
 pub mod plans;
 pub mod reports;
 pub mod units;

@@ -929,6 +929,7 @@ async fn openapi_document_covers_every_route_and_all_are_protected() {
         ("put", "/api/v1/documents/{id}"),
         ("get", "/api/v1/documents/{id}/versions"),
         ("get", "/api/v1/documents/{id}/file"),
+        ("get", "/api/v1/documents/{id}/document/{format}"),
         ("post", "/api/v1/campaigns/{id}/plans"),
         ("get", "/api/v1/campaigns/{id}/plans/prefill/{code}"),
         ("post", "/api/v1/documents/{id}/consultations"),

@@ -6,6 +6,9 @@
 
 mod common;
 
+use std::path::Path;
+use std::process::Command;
+
 use chrono::{NaiveDate, TimeZone, Utc};
 use common::{pdf_bytes, TestApp};
 use reqwest::{Method, StatusCode};
@@ -49,6 +52,7 @@ async fn token_with(t: &TestApp, username: &str, password: &str) -> String {
     a.body["token"].as_str().unwrap().to_string()
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn record_external(
     t: &TestApp,
     token: &str,
@@ -274,6 +278,20 @@ async fn seed_004_trail_replayed_through_the_api() {
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     let plan = r.body["id"].as_i64().unwrap();
     assert_eq!(r.body["status"], "draft");
+    // A draft prints a blank number and date for the văn thư.
+    let draft = docx_sequence(&download(&t, &tdm, plan, "docx").await);
+    let flat = flatten(&draft);
+    assert!(
+        flat.iter().any(|l| l.starts_with("Số:")
+            && l.ends_with("/KH-UBND")
+            && !l.chars().any(|c| c.is_ascii_digit())),
+        "{flat:?}"
+    );
+    assert!(
+        flat.iter()
+            .any(|l| l.starts_with("Thủ Dầu Một, ngày") && l.ends_with("năm 2021")),
+        "{flat:?}"
+    );
     assert_eq!(r.body["body"]["bases"][0], "Căn cứ Công văn số 3764/BGDĐT-GDTrH ngày 31/8/2021 của Bộ Giáo dục và Đào tạo về việc hướng dẫn tổ chức Tuần lễ hưởng ứng học tập suốt đời năm 2021;");
     assert_eq!(r.body["body"]["bases"][1], "Căn cứ Công văn số 1575/SGDĐT-GDTrH ngày 09/9/2021 của Sở Giáo dục và Đào tạo về việc hướng dẫn tổ chức Tuần lễ hưởng ứng học tập suốt đời năm 2021;");
 
@@ -411,12 +429,14 @@ async fn seed_004_trail_replayed_through_the_api() {
         "{}",
         r.message()
     );
-    // The drafter revises after the comments: a new version.
+    // The drafter revises after the comments (the whole content, căn cứ kept): a new version.
+    let mut revised = t.get(&tdm, &format!("/api/v1/documents/{plan}")).await.body["body"].clone();
+    revised["assignments"][1]["items"][0] = json!("Bố trí kinh phí tổ chức các hoạt động hưởng ứng Tuần lễ theo hướng dẫn tại Thông tư số 07/TT-BTC ngày 24/01/2018 của Bộ Tài chính.");
     let r = t
         .put(
             &tdm,
             &format!("/api/v1/documents/{plan}"),
-            json!({"content": plan_content(), "note": "Tiếp thu ý kiến của các phòng"}),
+            json!({"content": revised, "note": "Tiếp thu ý kiến của các phòng"}),
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
@@ -465,7 +485,11 @@ async fn seed_004_trail_replayed_through_the_api() {
     // issued 1041–1102 outside tuanle meanwhile: its register moves on first.
     let admin = t.token("admin").await;
     let r = t
-        .post(&admin, &format!("/api/v1/issuers/{PGD}/register"), json!({"year": 2021, "last_used": 1102}))
+        .post(
+            &admin,
+            &format!("/api/v1/issuers/{PGD}/register"),
+            json!({"year": 2021, "last_used": 1102}),
+        )
         .await;
     assert_eq!(r.body["next_number"], 1103);
     let r = t
@@ -561,6 +585,9 @@ async fn seed_004_trail_replayed_through_the_api() {
             .status,
         StatusCode::NOT_FOUND
     );
+
+    // Documents out: 220/KH-UBND, the consultation letter and the tờ trình as DOCX and PDF.
+    check_documents_out(&t, &tdm, plan).await;
 
     // Tasks and their deadlines in the cascade view of Thủ Dầu Một.
     let cascade = t
@@ -824,4 +851,301 @@ async fn silent_consent_is_recorded_once_by_two_instances() {
     let v = a.consultation(&actor, c.record.id).await.unwrap();
     assert_eq!(v.summary.silent, 1);
     assert!(v.record.closed_at.is_some());
+}
+
+// ---- documents out -------------------------------------------------------------------
+
+fn run(cmd: &mut Command) -> String {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?} (scripts/test.sh installs it): {e}"));
+    assert!(
+        out.status.success(),
+        "{cmd:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Downloads a document's DOCX or PDF through the API; checks the content type.
+async fn download(t: &TestApp, token: &str, id: i64, format: &str) -> Vec<u8> {
+    let res = t
+        .client
+        .get(t.url(&format!("/api/v1/documents/{id}/document/{format}")))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "document {id} {format}");
+    let ct = res.headers()["content-type"].to_str().unwrap().to_string();
+    assert!(
+        ct == if format == "pdf" {
+            "application/pdf"
+        } else {
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        },
+        "{ct}"
+    );
+    res.bytes().await.unwrap().to_vec()
+}
+
+/// The body of a DOCX in document order as python-docx reads it (tests/readers/docx_sequence.py).
+fn docx_sequence(bytes: &[u8]) -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("d.docx");
+    std::fs::write(&path, bytes).unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/readers/docx_sequence.py");
+    serde_json::from_str(&run(Command::new("python3").arg(script).arg(&path))).unwrap()
+}
+
+/// Paragraph texts in reading order: paragraphs, and tables row by row, cell by cell.
+fn flatten(seq: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    for item in seq.as_array().unwrap() {
+        if let Some(p) = item["p"].as_str() {
+            out.push(p.trim().to_string());
+        } else {
+            for row in item["table"].as_array().unwrap() {
+                for cell in row.as_array().unwrap() {
+                    for p in cell.as_array().unwrap() {
+                        out.push(p.as_str().unwrap().trim().to_string());
+                    }
+                }
+            }
+        }
+    }
+    out.retain(|l| !l.is_empty());
+    out
+}
+
+/// Text of a PDF by pdftotext, whitespace collapsed.
+fn pdf_text(bytes: &[u8]) -> String {
+    assert!(bytes.starts_with(b"%PDF"));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("d.pdf");
+    std::fs::write(&path, bytes).unwrap();
+    run(Command::new("pdftotext").arg(&path).arg("-"))
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Finds each needle after the previous one (exact line, or a line containing it when the
+/// needle starts with `~`).
+fn assert_in_order(lines: &[String], needles: &[&str]) {
+    let mut pos = 0;
+    for n in needles {
+        let found = lines[pos..].iter().position(|l| match n.strip_prefix('~') {
+            Some(part) => l.contains(part),
+            None => l == n,
+        });
+        match found {
+            Some(i) => pos += i + 1,
+            None => panic!(
+                "\"{n}\" not found after line {pos} ({:?})\nall lines: {lines:#?}",
+                lines.get(pos.saturating_sub(1))
+            ),
+        }
+    }
+}
+
+async fn check_documents_out(t: &TestApp, tdm: &str, plan: i64) {
+    // 220/KH-UBND: every element of the decree, in order.
+    let seq = docx_sequence(&download(t, tdm, plan, "docx").await);
+    let lines = flatten(&seq);
+    assert_in_order(
+        &lines,
+        &[
+            "ỦY BAN NHÂN DÂN",
+            "THÀNH PHỐ THỦ DẦU MỘT",
+            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+            "Độc lập - Tự do - Hạnh phúc",
+            "Số: 220/KH-UBND",
+            "Thủ Dầu Một, ngày 29 tháng 9 năm 2021",
+            "KẾ HOẠCH",
+            "Tổ chức “Tuần lễ hưởng ứng học tập suốt đời năm 2021” trên địa bàn thành phố Thủ Dầu Một",
+            "Căn cứ Công văn số 3764/BGDĐT-GDTrH ngày 31/8/2021 của Bộ Giáo dục và Đào tạo về việc hướng dẫn tổ chức Tuần lễ hưởng ứng học tập suốt đời năm 2021;",
+            "Căn cứ Công văn số 1575/SGDĐT-GDTrH ngày 09/9/2021 của Sở Giáo dục và Đào tạo về việc hướng dẫn tổ chức Tuần lễ hưởng ứng học tập suốt đời năm 2021;",
+            "~xây dựng Kế hoạch tổ chức “Tuần lễ",
+            "I. MỤC ĐÍCH, YÊU CẦU",
+            "Tiếp tục đẩy mạnh phong trào học tập sâu rộng trong các tầng lớp nhân dân.",
+            "II. NỘI DUNG",
+            "1. Chủ đề",
+            "~Chuyển đổi số và cơ hội học tập suốt đời",
+            "2. Thời gian, địa điểm, hình thức tổ chức",
+            "Thời gian: Từ ngày 01/10/2021 đến ngày 07/10/2021; Lễ khai mạc ngày 01 tháng 10 năm 2021.",
+            "Hình thức: Trực tuyến.",
+            "3. Thành phần",
+            "4. Nội dung hoạt động",
+            "Đẩy mạnh và đổi mới các hoạt động thông tin, tuyên truyền.",
+            "III. TỔ CHỨC THỰC HIỆN",
+            "1. Phòng Giáo dục và Đào tạo thành phố",
+            "~trước ngày 15/10/2021.",
+            "2. Phòng Tài chính - Kế hoạch thành phố",
+            "3. Phòng Văn hóa và Thông tin, Đài truyền thanh thành phố",
+            "4. Ủy ban nhân dân 14 phường",
+            "~trước ngày 12/10/2021.",
+            "Trên đây là Kế hoạch tổ chức Tuần lễ hưởng ứng học tập suốt đời năm 2021 trên địa bàn thành phố Thủ Dầu Một./.",
+        ],
+    );
+    // The header block is the first table: issuer | Quốc hiệu, Tiêu ngữ; Số | date.
+    let items = seq.as_array().unwrap();
+    let header = &items[0]["table"];
+    assert_eq!(header[0][0][0], "ỦY BAN NHÂN DÂN");
+    assert_eq!(header[0][1][0], "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM");
+    assert_eq!(header[1][0][0], "Số: 220/KH-UBND");
+    // The signing block closes the document: Nơi nhận (left) | TM. ỦY BAN NHÂN DÂN / CHỦ TỊCH (right).
+    let last = items
+        .iter()
+        .rposition(|i| i.get("table").is_some())
+        .unwrap();
+    let closing = items
+        .iter()
+        .position(|i| {
+            i["p"]
+                .as_str()
+                .is_some_and(|p| p.starts_with("Trên đây là Kế hoạch"))
+        })
+        .unwrap();
+    assert!(last > closing, "signing block after the body");
+    let cells = &items[last]["table"][0];
+    let texts = |v: &Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_str().unwrap().trim().to_string())
+            .filter(|x| !x.is_empty())
+            .collect()
+    };
+    assert_eq!(
+        texts(&cells[1]),
+        ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "Nguyễn Thu Cúc"]
+    );
+    let noi_nhan = texts(&cells[0]);
+    assert_eq!(noi_nhan[0], "Nơi nhận:");
+    assert_eq!(noi_nhan[1], "- Sở GDĐT tỉnh (b/c);");
+    assert!(
+        noi_nhan.contains(&"- Phòng Nội vụ;".to_string())
+            || noi_nhan.iter().any(|l| l.contains("Nội vụ")),
+        "{noi_nhan:?}"
+    );
+    assert_eq!(noi_nhan.last().unwrap(), "- Lưu: VT, Chi.");
+    assert_eq!(noi_nhan.len(), 1 + 2 + 5 + 14 + 1, "{noi_nhan:?}");
+
+    // The PDF says the same, with every diacritic.
+    let pdf = pdf_text(&download(t, tdm, plan, "pdf").await);
+    for needle in [
+        "ỦY BAN NHÂN DÂN",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "Số: 220/KH-UBND",
+        "Thủ Dầu Một, ngày 29 tháng 9 năm 2021",
+        "KẾ HOẠCH",
+        "Tuần lễ hưởng ứng học tập suốt đời năm 2021",
+        "III. TỔ CHỨC THỰC HIỆN",
+        "Ủy ban nhân dân 14 phường",
+        "TM. ỦY BAN NHÂN DÂN",
+        "CHỦ TỊCH",
+        "Nguyễn Thu Cúc",
+        "Nơi nhận:",
+        "- Lưu: VT, Chi.",
+    ] {
+        assert!(pdf.contains(needle), "PDF lacks \"{needle}\": {pdf}");
+    }
+    let order: Vec<usize> = [
+        "Số: 220/KH-UBND",
+        "KẾ HOẠCH",
+        "I. MỤC ĐÍCH",
+        "II. NỘI DUNG",
+        "III. TỔ CHỨC",
+        "Nguyễn Thu Cúc",
+    ]
+    .iter()
+    .map(|n| pdf.find(n).unwrap())
+    .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
+
+    // The consultation letter 1040/PGDĐT and the tờ trình 1103/PGDĐT: công văn with V/v.
+    let docs = t.get(tdm, "/api/v1/documents").await;
+    let id_of = |number: &str| {
+        docs.body
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["number"] == number)
+            .unwrap_or_else(|| panic!("{number}"))["id"]
+            .as_i64()
+            .unwrap()
+    };
+    let letter = flatten(&docx_sequence(
+        &download(t, tdm, id_of("1040/PGDĐT"), "docx").await,
+    ));
+    assert_in_order(
+        &letter,
+        &[
+            "ỦY BAN NHÂN DÂN",
+            "THÀNH PHỐ THỦ DẦU MỘT",
+            "PHÒNG GIÁO DỤC VÀ ĐÀO TẠO",
+            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+            "Độc lập - Tự do - Hạnh phúc",
+            "Số: 1040/PGDĐT",
+            "V/v góp ý Dự thảo Kế hoạch Tổ chức “Tuần lễ hưởng ứng học tập suốt đời năm 2021” trên địa bàn thành phố Thủ Dầu Một",
+            "Thủ Dầu Một, ngày 15 tháng 9 năm 2021",
+            "Kính gửi:",
+            "~Phòng GDĐT thành phố đề nghị",
+            "Nơi nhận:",
+            "- UBND thành phố (b/c);",
+            "- Lưu: VT.",
+            "TRƯỞNG PHÒNG",
+            "Nguyễn Văn Chệt",
+        ],
+    );
+    assert!(!letter.iter().any(|l| l.contains("V/v V/v")));
+    let submission = flatten(&docx_sequence(
+        &download(t, tdm, id_of("1103/PGDĐT"), "docx").await,
+    ));
+    assert_in_order(
+        &submission,
+        &[
+            "PHÒNG GIÁO DỤC VÀ ĐÀO TẠO",
+            "Số: 1103/PGDĐT",
+            "~V/v phê duyệt Kế hoạch",
+            "Thủ Dầu Một, ngày 23 tháng 9 năm 2021",
+            "~Kính gửi:",
+            "~Kính trình UBND thành phố Thủ Dầu Một",
+            "Nơi nhận:",
+            "- VP.HĐND-UBND;",
+            "TRƯỞNG PHÒNG",
+        ],
+    );
+    let pdf = pdf_text(&download(t, tdm, id_of("1103/PGDĐT"), "pdf").await);
+    assert!(
+        pdf.contains("Số: 1103/PGDĐT") && pdf.contains("V/v phê duyệt Kế hoạch"),
+        "{pdf}"
+    );
+
+    // Outside the subtree: 404 as if it did not exist; an unknown format: 404.
+    let q7 = t.token("quan7").await;
+    let r = t
+        .get(&q7, &format!("/api/v1/documents/{plan}/document/docx"))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = t
+        .get(tdm, &format!("/api/v1/documents/{plan}/document/odt"))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // An external document has no layout of ours: its attached file is the document.
+    let ext = docs
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["external"] == true)
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let r = t
+        .get(tdm, &format!("/api/v1/documents/{ext}/document/pdf"))
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{:?}", r.body);
 }

@@ -122,6 +122,7 @@ pub fn router_and_doc() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(plans::get_document, plans::edit_document))
         .routes(routes!(plans::document_versions))
         .routes(routes!(plans::document_file))
+        .routes(routes!(plans::document_render))
         .routes(routes!(plans::create_plan))
         .routes(routes!(plans::prefill_plan))
         .routes(routes!(plans::start_consultation))

@@ -838,6 +838,32 @@ pub async fn document_file(
     Ok(pdf_response(&name, bytes))
 }
 
+/// Tải văn bản (Word/PDF)
+///
+/// Kế hoạch, công văn góp ý, tờ trình theo thể thức Nghị định 30/2020: dự thảo để trống
+/// số và ngày; văn bản đã ban hành có số, ngày, người ký và Nơi nhận.
+#[utoipa::path(get, path = "/v1/documents/{id}/document/{format}", tag = "plans",
+    params(("id" = i64, Path, description = "Mã văn bản"),
+        ("format" = String, Path, description = "`docx` hoặc `pdf`", example = "docx")),
+    security(("bearer" = [])),
+    responses((status = 401, description = "Chưa đăng nhập", body = ErrorBody),
+        (status = 200, description = "Tệp văn bản", content(
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+            (Vec<u8> = "application/pdf"),
+        )),
+        (status = 404, description = "Không có, hoặc ngoài cây con", body = ErrorBody),
+        (status = 409, description = "Văn bản bên ngoài (tải tệp đính kèm)", body = ErrorBody)),
+    extensions(("x-roles" = json!(["viewer", "reporter", "reviewer", "admin"]))))]
+pub async fn document_render(
+    ApiUser(actor): ApiUser,
+    State(state): State<AppState>,
+    ApiPath((id, format)): ApiPath<(i64, String)>,
+) -> Result<Response, ApiError> {
+    let format = super::documents::format_of(&format)?;
+    let doc = state.app.render_document(&actor, id, format).await?;
+    Ok(super::documents::download(doc))
+}
+
 // ---- plans --------------------------------------------------------------------------------
 
 /// Soạn kế hoạch

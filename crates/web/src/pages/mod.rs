@@ -1,5 +1,6 @@
 //! HTML pages: server-rendered forms that work without JavaScript, on a phone and a desktop.
 
+mod activities;
 mod admin;
 mod consolidation;
 mod dashboard;
@@ -67,6 +68,7 @@ pub fn routes() -> Router<AppState> {
             "/campaigns/{id}/missing/{code}",
             get(consolidation::missing),
         )
+        .merge(activities::routes())
         .merge(workbooks::routes())
         .merge(documents::routes())
 }

@@ -111,7 +111,7 @@ macro_rules! report_from_row {
 /// Loads a report and its content with `$c` as executor.
 macro_rules! load_report {
     ($c:expr, $campaign:expr, $unit:expr, $lock:expr) => {{
-        let found = sqlx::query(&format!("SELECT {REPORT_COLUMNS} FROM report WHERE campaign_id = $1 AND unit_id = $2{}", $lock))
+        let found = sqlx::query(&format!("SELECT {REPORT_COLUMNS}, cells FROM report WHERE campaign_id = $1 AND unit_id = $2{}", $lock))
             .bind($campaign)
             .bind($unit)
             .fetch_optional(&mut *$c)
@@ -121,11 +121,15 @@ macro_rules! load_report {
             Some(r) => {
                 let (row, narrative) = report_from_row!(&r);
                 let mut content = ReportContent { narrative, ..Default::default() };
-                // Values, notes and explanations in one round trip.
+                let cells: String = r.try_get("cells")?;
+                for cell in parse_cells(&cells) {
+                    let (code, col, value) = cell?;
+                    content.figures.set(code, col, Some(value));
+                }
+                // Notes and explanations in one round trip.
                 let parts = sqlx::query(
-                    "SELECT 'v' AS kind, indicator_code AS k1, column_key AS k2, value, NULL AS body FROM report_value WHERE report_id = $1 \
-                     UNION ALL SELECT 'n', indicator_code, NULL, NULL, note FROM report_note WHERE report_id = $1 \
-                     UNION ALL SELECT 'e', warning_key, NULL, NULL, explanation FROM report_explanation WHERE report_id = $1",
+                    "SELECT 'n' AS kind, indicator_code AS k1, note AS body FROM report_note WHERE report_id = $1 \
+                     UNION ALL SELECT 'e', warning_key, explanation FROM report_explanation WHERE report_id = $1",
                 )
                 .bind(row.id)
                 .fetch_all(&mut *$c)
@@ -134,11 +138,6 @@ macro_rules! load_report {
                     let kind: String = part.try_get("kind")?;
                     let k1: String = part.try_get("k1")?;
                     match kind.as_str() {
-                        "v" => {
-                            let k2: Option<String> = part.try_get("k2")?;
-                            let value: Option<i64> = part.try_get("value")?;
-                            content.figures.set(&k1, k2.as_deref().unwrap_or_default(), value);
-                        }
                         "n" => {
                             let body: Option<String> = part.try_get("body")?;
                             content.notes.insert(k1, body.unwrap_or_default());
@@ -265,7 +264,20 @@ impl Store {
     }
 }
 
-/// A report's own cells as stored in `report.cells`: `code:column=value,…`.
+/// Reads `report.cells` back: (row code, column key, value) per cell.
+fn parse_cells(text: &str) -> impl Iterator<Item = Result<(&str, &str, i64)>> {
+    text.split(',').filter(|c| !c.is_empty()).map(|cell| {
+        cell.split_once('=')
+            .and_then(|(k, v)| {
+                let (code, col) = k.split_once(':')?;
+                Some((code, col, v.parse::<i64>().ok()?))
+            })
+            .ok_or_else(|| StoreError::Corrupt(format!("giá trị \"{cell}\"")))
+    })
+}
+
+/// A report's own cells as stored in `report.cells`: `code:column=value,…` (row codes and
+/// column keys are `[A-Za-z0-9._-]`, so the separators cannot occur inside them).
 fn cells_string(content: &ReportContent) -> String {
     let mut out = String::new();
     for (code, cols) in &content.figures.0 {
@@ -286,7 +298,7 @@ fn cells_string(content: &ReportContent) -> String {
 impl Tx {
     /// Reports of a campaign with their raw values, for rebuilds: (unit_id, status,
     /// late, figures). Each report's own cells are stored beside it as one string
-    /// (`code:column=value,…`, written with its `report_value` rows), so millions of
+    /// (`code:column=value,…`, written with the report), so millions of
     /// values cross as tens of thousands of rows; they are streamed, so that only one
     /// report's string is held at a time.
     pub async fn campaign_reports(
@@ -303,9 +315,8 @@ impl Tx {
                 let status = ReportStatus::parse(&status).ok_or_else(|| StoreError::Corrupt(status.clone()))?;
                 let cells: String = r.try_get("cells")?;
                 let mut values = vec![0; slots];
-                for cell in cells.split(',').filter(|c| !c.is_empty()) {
-                    let parsed = cell.split_once('=').and_then(|(k, val)| Some((k.split_once(':')?, val.parse::<i64>().ok()?)));
-                    let ((code, col), value) = parsed.ok_or_else(|| StoreError::Corrupt(format!("giá trị \"{cell}\"")))?;
+                for cell in parse_cells(&cells) {
+                    let (code, col, value) = cell?;
                     // Values of rows or columns the template does not have are not summed.
                     if let Some(slot) = template.slot(code, col) {
                         values[slot] = value;
@@ -368,12 +379,6 @@ impl Tx {
             .iter()
             .filter(|(_, t)| !t.trim().is_empty())
             .collect();
-        let cells: Vec<(&String, &String, &i64)> = content
-            .figures
-            .0
-            .iter()
-            .flat_map(|(code, cols)| cols.iter().map(move |(col, v)| (code, col, v)))
-            .collect();
         // Each statement is a round trip on PostgreSQL: a new report has nothing to
         // delete, and each table's rows go in one multi-row statement.
         let pairs_sql = |table: &str, columns: &str, n: usize| {
@@ -387,18 +392,8 @@ impl Tx {
         };
         on_tx!(self, c => {
             if row.id != 0 {
-                sqlx::query("DELETE FROM report_value WHERE report_id = $1").bind(id).execute(&mut *c).await?;
                 sqlx::query("DELETE FROM report_note WHERE report_id = $1").bind(id).execute(&mut *c).await?;
                 sqlx::query("DELETE FROM report_explanation WHERE report_id = $1").bind(id).execute(&mut *c).await?;
-            }
-            if !cells.is_empty() {
-                let rows: Vec<String> = (0..cells.len()).map(|i| format!("($1, ${}, ${}, ${})", 3 * i + 2, 3 * i + 3, 3 * i + 4)).collect();
-                let sql = format!("INSERT INTO report_value (report_id, indicator_code, column_key, value) VALUES {}", rows.join(", "));
-                let mut q = sqlx::query(&sql).bind(id);
-                for (code, col, v) in &cells {
-                    q = q.bind(*code).bind(*col).bind(**v);
-                }
-                q.execute(&mut *c).await?;
             }
             if !notes.is_empty() {
                 let sql = pairs_sql("report_note", "indicator_code, note", notes.len());

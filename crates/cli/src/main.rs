@@ -130,6 +130,30 @@ pub struct ServeArgs {
     /// Tạo dữ liệu minh họa nếu cơ sở dữ liệu còn trống, rồi in các tài khoản minh họa (demo data)
     #[arg(long)]
     pub demo: bool,
+    /// Máy chủ SMTP gửi thư thông báo (no host: e-mails stay queued)
+    #[arg(long, env = "TUANLE_SMTP_HOST")]
+    pub smtp_host: Option<String>,
+    /// Cổng SMTP
+    #[arg(long, env = "TUANLE_SMTP_PORT", default_value_t = 587)]
+    pub smtp_port: u16,
+    /// Bảo mật SMTP: none, starttls, tls
+    #[arg(long, env = "TUANLE_SMTP_TLS", default_value = "starttls")]
+    pub smtp_tls: String,
+    /// Tài khoản SMTP
+    #[arg(long, env = "TUANLE_SMTP_USER")]
+    pub smtp_user: Option<String>,
+    /// Mật khẩu SMTP (prefer the env variable)
+    #[arg(long, env = "TUANLE_SMTP_PASSWORD", hide_env_values = true)]
+    pub smtp_password: Option<String>,
+    /// Địa chỉ gửi thư
+    #[arg(long, env = "TUANLE_SMTP_FROM", default_value = "tuanle@localhost")]
+    pub smtp_from: String,
+    /// Số ngày nhắc trước hạn (reminder days before each deadline)
+    #[arg(long, env = "TUANLE_REMINDER_DAYS", default_value_t = 3)]
+    pub reminder_days: i64,
+    /// Địa chỉ trang web dùng trong thư và lịch (public base URL)
+    #[arg(long, env = "TUANLE_PUBLIC_URL")]
+    pub public_url: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

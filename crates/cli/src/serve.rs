@@ -29,6 +29,30 @@ pub async fn serve(db: &str, args: ServeArgs) -> Result<(), CliError> {
     let local = listener
         .local_addr()
         .map_err(|e| user_error(format!("không đọc được địa chỉ đang lắng nghe: {e}")))?;
+    let tls = tuanle_app::notifications::SmtpTls::parse(&args.smtp_tls).ok_or_else(|| {
+        user_error(format!(
+            "--smtp-tls \"{}\" không hợp lệ (none, starttls, tls)",
+            args.smtp_tls
+        ))
+    })?;
+    app.set_notify_settings(tuanle_app::notifications::NotifySettings {
+        smtp: args
+            .smtp_host
+            .clone()
+            .map(|host| tuanle_app::notifications::SmtpConfig {
+                host,
+                port: args.smtp_port,
+                tls,
+                username: args.smtp_user.clone(),
+                password: args.smtp_password.clone(),
+                from: args.smtp_from.clone(),
+            }),
+        reminder_days: args.reminder_days,
+        base_url: args
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{local}")),
+    });
     tracing::info!(%local, db = %redacted(db), "tuanle đang chạy");
     println!("tuanle đang chạy tại http://{local} (nhấn Ctrl-C để dừng)");
     tuanle_web::serve_on(app, listener)

@@ -95,6 +95,9 @@ pub async fn import(db: &str, args: ImportReportsArgs) -> Result<(), CliError> {
         .await;
     bar.finish_and_clear();
     let summary = result?;
+    // On PostgreSQL the imported reports' sums wait as deltas; fold them now rather than
+    // leave them for a server instance (readers count them either way).
+    while app.store.fold_deltas().await? as i64 >= tuanle_store::FOLD_BATCH {}
     for f in &summary.files {
         for line in f.lines_vi() {
             println!("{line}");

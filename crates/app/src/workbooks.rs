@@ -99,6 +99,29 @@ fn failed(file: &str, unit: Option<&Unit>, errors: Vec<String>) -> FileOutcome {
     }
 }
 
+/// A finished task's value; a panic in the task goes on unwinding here.
+fn joined<T>(r: std::result::Result<T, tokio::task::JoinError>) -> T {
+    match r {
+        Ok(v) => v,
+        Err(e) => std::panic::resume_unwind(e.into_panic()),
+    }
+}
+
+/// A workbook matched, checked and parsed, waiting for its save.
+struct ReadyFile {
+    name: String,
+    campaign: Campaign,
+    template: Template,
+    unit: Unit,
+    parsed: ParsedReport,
+}
+
+enum Prepared {
+    /// Nothing to save: the file's outcome is known (a problem of the file).
+    Done(FileOutcome),
+    Ready(Box<ReadyFile>),
+}
+
 /// A file name safe for a Content-Disposition header: ASCII letters, digits, `-`.
 pub fn download_name(parts: &[&str], ext: &str) -> String {
     let key = tuanle_domain::text::search_key(&parts.join("-"));
@@ -178,18 +201,84 @@ impl App {
         }
         let files = expanded;
         let total = files.len();
-        let mut templates: HashMap<i64, (Campaign, Template)> = HashMap::new();
-        for (i, (name, bytes)) in files.into_iter().enumerate() {
-            let outcome = self
-                .import_one(actor, campaign_id, &name, &bytes, action, &mut templates)
-                .await?;
+        // A bounded pipeline: up to `PREPARE_AHEAD` files are opened (in blocking
+        // threads), matched and parsed ahead, while up to `SAVES_IN_FLIGHT` saves run
+        // side by side, each its own transaction (all or nothing per file). Outcomes keep
+        // the files' order, and two files for the same unit are saved in that order.
+        let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let prepare_ahead = (2 * workers).clamp(2, 16);
+        let saves_in_flight = workers.clamp(2, 8);
+        let mut outcomes: Vec<Option<FileOutcome>> = vec![None; total];
+        let mut files = files.into_iter().enumerate();
+        let mut preparing = std::collections::VecDeque::new();
+        let mut saving: tokio::task::JoinSet<Result<(usize, i64, FileOutcome)>> =
+            tokio::task::JoinSet::new();
+        let mut units_saving: HashMap<i64, usize> = HashMap::new();
+        let mut done = 0usize;
+        let mut finish = |r: (usize, i64, FileOutcome),
+                          units_saving: &mut HashMap<i64, usize>,
+                          outcomes: &mut Vec<Option<FileOutcome>>| {
+            let (i, unit_id, outcome) = r;
+            if let Some(n) = units_saving.get_mut(&unit_id) {
+                *n -= 1;
+                if *n == 0 {
+                    units_saving.remove(&unit_id);
+                }
+            }
+            outcomes[i] = Some(outcome);
+            done += 1;
+            progress(done, total);
+        };
+        loop {
+            while preparing.len() < prepare_ahead {
+                let Some((i, (name, bytes))) = files.next() else {
+                    break;
+                };
+                let (app, actor) = (self.clone(), actor.clone());
+                preparing.push_back(tokio::spawn(async move {
+                    let opened =
+                        joined(tokio::task::spawn_blocking(move || open_workbook(&bytes)).await);
+                    app.prepare_one(&actor, campaign_id, name, opened)
+                        .await
+                        .map(|p| (i, p))
+                }));
+            }
+            let Some(next) = preparing.pop_front() else {
+                break;
+            };
+            let (i, prepared) = joined(next.await)?;
+            let ready = match prepared {
+                Prepared::Done(outcome) => {
+                    finish((i, 0, outcome), &mut units_saving, &mut outcomes);
+                    continue;
+                }
+                Prepared::Ready(r) => r,
+            };
+            // Same unit as a save in flight, or too many in flight: wait.
+            while units_saving.contains_key(&ready.unit.id) || saving.len() >= saves_in_flight {
+                let r = joined(saving.join_next().await.expect("a save in flight"))?;
+                finish(r, &mut units_saving, &mut outcomes);
+            }
+            *units_saving.entry(ready.unit.id).or_default() += 1;
+            let (app, actor) = (self.clone(), actor.clone());
+            saving.spawn(async move {
+                let unit_id = ready.unit.id;
+                app.save_prepared(&actor, ready, action)
+                    .await
+                    .map(|o| (i, unit_id, o))
+            });
+        }
+        while let Some(r) = saving.join_next().await {
+            let r = joined(r)?;
+            finish(r, &mut units_saving, &mut outcomes);
+        }
+        for outcome in outcomes.into_iter().flatten() {
             match outcome.result {
                 FileResult::Imported { .. } => summary.imported += 1,
                 FileResult::Unchanged => summary.unchanged += 1,
                 FileResult::Failed { .. } => summary.failed += 1,
             }
             summary.files.push(outcome);
-            progress(i + 1, total);
         }
         if summary.imported > 0 {
             let mut tx = self.store.begin().await?;
@@ -215,19 +304,19 @@ impl App {
         Ok(summary)
     }
 
-    /// One workbook. Only store or database failures are `Err`; everything about the
-    /// file itself is a `Failed` outcome.
-    async fn import_one(
+    /// One workbook up to its save: matched to its campaign and unit, checked and
+    /// parsed. Only store or database failures are `Err`; everything about the file
+    /// itself is a `Failed` outcome.
+    async fn prepare_one(
         &self,
         actor: &Actor,
         campaign_id: Option<i64>,
-        name: &str,
-        bytes: &[u8],
-        action: ReportAction,
-        cache: &mut HashMap<i64, (Campaign, Template)>,
-    ) -> Result<FileOutcome> {
-        let fail = |unit: Option<&Unit>, m: String| Ok(failed(name, unit, vec![m]));
-        let wb = match open_workbook(bytes) {
+        name: String,
+        opened: std::result::Result<ReportWorkbook, SheetError>,
+    ) -> Result<Prepared> {
+        let fail =
+            |unit: Option<&Unit>, m: String| Ok(Prepared::Done(failed(&name, unit, vec![m])));
+        let wb = match opened {
             Ok(wb) => wb,
             Err(e) => return fail(None, e.to_string()),
         };
@@ -254,18 +343,16 @@ impl App {
                 );
             }
         };
-        if let std::collections::hash_map::Entry::Vacant(e) = cache.entry(cid) {
-            let campaign = match self.campaign(cid).await {
-                Ok(c) if c.tree_id == actor.unit.tree_id => c,
-                Ok(_) | Err(AppError::NotFound(_)) => {
-                    return fail(None, format!("không có Tuần lễ số {cid}"));
-                }
-                Err(other) => return Err(other),
-            };
-            let template = self.template(campaign.template_id).await?;
-            e.insert((campaign, template));
-        }
-        let (campaign, template) = cache.get(&cid).expect("cached").clone();
+        // Campaigns and templates are cached by `App`: after the first file this is
+        // memory only.
+        let campaign = match self.campaign(cid).await {
+            Ok(c) if c.tree_id == actor.unit.tree_id => c,
+            Ok(_) | Err(AppError::NotFound(_)) => {
+                return fail(None, format!("không có Tuần lễ số {cid}"));
+            }
+            Err(other) => return Err(other),
+        };
+        let template = self.template(campaign.template_id).await?;
         if let Some(m) = &meta {
             if m.template_code != template.code || m.template_version != template.version {
                 return fail(None, format!(
@@ -287,13 +374,38 @@ impl App {
         let parsed = match wb.parse(&template) {
             Ok(p) => p,
             Err(problems) => {
-                return Ok(failed(
-                    name,
+                return Ok(Prepared::Done(failed(
+                    &name,
                     Some(&unit),
                     problems.into_iter().map(|p| p.message).collect(),
-                ));
+                )));
             }
         };
+        Ok(Prepared::Ready(Box::new(ReadyFile {
+            name,
+            campaign,
+            template,
+            unit,
+            parsed,
+        })))
+    }
+
+    /// Saves one prepared workbook: one [`App::save_report`] transaction, or
+    /// "Không thay đổi" when it holds what is stored.
+    async fn save_prepared(
+        &self,
+        actor: &Actor,
+        ready: Box<ReadyFile>,
+        action: ReportAction,
+    ) -> Result<FileOutcome> {
+        let ReadyFile {
+            name,
+            campaign,
+            template,
+            unit,
+            parsed,
+        } = *ready;
+        let fail = |unit: Option<&Unit>, m: String| Ok(failed(&name, unit, vec![m]));
         let existing = self.store.report(campaign.id, unit.id).await?;
         let mut content = existing
             .as_ref()
@@ -333,7 +445,7 @@ impl App {
                 },
             }),
             Err(AppError::Validation(issues)) => Ok(failed(
-                name,
+                &name,
                 Some(&unit),
                 issues
                     .iter()

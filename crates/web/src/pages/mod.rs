@@ -6,6 +6,7 @@ mod consolidation;
 mod dashboard;
 mod documents;
 mod login;
+mod plans;
 mod reports;
 mod units;
 mod workbooks;
@@ -71,6 +72,7 @@ pub fn routes() -> Router<AppState> {
         .merge(activities::routes())
         .merge(workbooks::routes())
         .merge(documents::routes())
+        .merge(plans::routes())
 }
 
 async fn css() -> impl IntoResponse {

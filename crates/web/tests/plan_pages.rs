@@ -1,0 +1,390 @@
+//! Plans down the tree through the HTML pages, as a browser does it (cookies, CSRF token
+//! of each form, redirects): the plan form, consultation with an answer and silent
+//! consent, tờ trình, approval, issuance with its number, downloads, distribution into the
+//! incoming register, passing it on, the cascade view and an overdue task updated.
+
+mod common;
+
+use chrono::{TimeZone, Utc};
+use reqwest::StatusCode;
+use tuanle_app::App;
+
+const CAMPAIGN: i64 = common::CAMPAIGN;
+const PGD: &str = "718-PHONGGDDT";
+const UBND: &str = "718-UBND";
+const HOA_PHU: &str = "25760";
+const PHU_LOI: &str = "25744";
+
+fn at(app: &App, y: i32, m: u32, d: u32, h: u32) {
+    let t = Utc.with_ymd_and_hms(y, m, d, h, 0, 0).single().unwrap() - chrono::Duration::hours(7);
+    app.set_clock(Some(t));
+}
+
+fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::limited(5))
+        .build()
+        .unwrap()
+}
+
+/// The text between `start` and the next `end` after it.
+fn between<'a>(html: &'a str, start: &str, end: &str) -> Option<&'a str> {
+    let at = html.find(start)? + start.len();
+    let rest = &html[at..];
+    Some(&rest[..rest.find(end)?])
+}
+
+fn csrf(html: &str) -> String {
+    between(html, "name=\"csrf_token\" value=\"", "\"")
+        .expect("page has a CSRF field")
+        .to_string()
+}
+
+struct Visitor {
+    b: reqwest::Client,
+    base: String,
+}
+
+impl Visitor {
+    async fn login(t: &common::TestApp, username: &str) -> Visitor {
+        let v = Visitor {
+            b: browser(),
+            base: t.base.clone(),
+        };
+        let page = v.get("/login").await.1;
+        let r =
+            v.b.post(format!("{}/login", v.base))
+                .form(&[
+                    ("username", username),
+                    ("password", common::PASSWORD),
+                    ("csrf_token", &csrf(&page)),
+                ])
+                .send()
+                .await
+                .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        assert!(r
+            .text()
+            .await
+            .unwrap()
+            .contains("data-test=\"current-user\""));
+        v
+    }
+
+    async fn get(&self, path: &str) -> (StatusCode, String) {
+        let r = self
+            .b
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap();
+        (r.status(), r.text().await.unwrap())
+    }
+
+    /// Posts a form; returns the status, the final path (after redirects) and the page.
+    async fn post(&self, path: &str, form: &[(&str, &str)]) -> (StatusCode, String, String) {
+        let r = self
+            .b
+            .post(format!("{}{path}", self.base))
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status();
+        let url = r.url().path().to_string();
+        (status, url, r.text().await.unwrap())
+    }
+
+    /// Posts a form with the CSRF token of the page at `page`.
+    async fn submit(
+        &self,
+        page: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> (StatusCode, String, String) {
+        let (s, html) = self.get(page).await;
+        assert_eq!(s, StatusCode::OK, "{page}: {html}");
+        let token = csrf(&html);
+        let mut form = vec![("csrf_token", token.as_str())];
+        form.extend_from_slice(fields);
+        self.post(action, &form).await
+    }
+}
+
+#[tokio::test]
+async fn plan_trail_through_the_pages() {
+    let t = common::spawn().await;
+    at(&t.app, 2021, 9, 15, 8);
+    let tdm = Visitor::login(&t, "thudaumot").await;
+
+    // Dashboard and unit page lead to the plans pages.
+    let (_, home) = tdm.get("/").await;
+    assert!(home.contains("data-test=\"my-documents\""), "{home}");
+    assert!(home.contains(&format!("/campaigns/{CAMPAIGN}/cascade/718")));
+    let (_, unit) = tdm.get(&format!("/units/{PGD}")).await;
+    assert!(unit.contains(&format!("href=\"/units/{PGD}/documents\"")));
+    let (s, docs) = tdm.get(&format!("/units/{PGD}/documents")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(docs.contains(&format!("/campaigns/{CAMPAIGN}/plans/new/{PGD}")));
+
+    // The plan form; without the CSRF token nothing is created.
+    let form_path = format!("/campaigns/{CAMPAIGN}/plans/new/{PGD}");
+    let (s, form) = tdm.get(&form_path).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(form.contains("data-test=\"prefill\""));
+    assert!(form.contains(&format!("value=\"{UBND}\"")), "issuer choice");
+    let assignments = format!(
+        "## Phòng Giáo dục và Đào tạo thành phố [{PGD}]\n- Tổng hợp, báo cáo về UBND thành phố trước ngày 15/10/2021.\n\n## Ủy ban nhân dân các phường [{PHU_LOI}, {HOA_PHU}]\n- Báo cáo kết quả về phòng Giáo dục và đào tạo thành phố trước ngày **12/10/2021**."
+    );
+    let fields = [
+        ("subject", "Tổ chức “Tuần lễ hưởng ứng học tập suốt đời năm 2021” trên địa bàn thành phố Thủ Dầu Một"),
+        ("issuer", UBND),
+        ("bases", "Căn cứ Công văn số 1575/SGDĐT-GDTrH ngày 09/9/2021 của Sở Giáo dục và Đào tạo;"),
+        ("purpose", "Đẩy mạnh phong trào học tập suốt đời."),
+        ("theme", "Chuyển đổi số và cơ hội học tập suốt đời"),
+        ("start_date", "2021-10-01"),
+        ("end_date", "2021-10-07"),
+        ("activities", "Tuyên truyền\nHội thảo"),
+        ("assignments", assignments.as_str()),
+        ("u_25744", "on"),
+        ("u_25760", "on"),
+        ("outside", "Sở GDĐT tỉnh (b/c)\nLưu: VT, Chi."),
+    ];
+    let audit = t.audit_rows().await;
+    let mut bad = vec![("csrf_token", "sai")];
+    bad.extend_from_slice(&fields);
+    let (s, _, _) = tdm.post(&form_path, &bad).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert_eq!(t.audit_rows().await, audit);
+    // Dates out of order: the form comes back with the message and what was typed.
+    let mut wrong = fields.to_vec();
+    wrong[6] = ("end_date", "2021-09-30");
+    let (s, _, page) = tdm.submit(&form_path, &form_path, &wrong).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("ngày kết thúc trước ngày bắt đầu"), "{page}");
+    assert!(page.contains("Chuyển đổi số và cơ hội học tập suốt đời"));
+    assert_eq!(t.audit_rows().await, audit);
+    let (s, url, page) = tdm.submit(&form_path, &form_path, &fields).await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    let doc = url
+        .strip_prefix("/documents/")
+        .expect("redirected to the document")
+        .to_string();
+    let doc_path = format!("/documents/{doc}");
+    assert!(page.contains("Dự thảo"), "{page}");
+    assert!(page.contains("data-test=\"consult-form\""));
+
+    // Consultation of Hòa Phú and Phú Lợi until 22/9.
+    let (s, _, page) = tdm
+        .submit(
+            &doc_path,
+            &format!("{doc_path}/consult"),
+            &[
+                ("u_25744", "on"),
+                ("u_25760", "on"),
+                ("deadline", "2021-09-22"),
+                (
+                    "letter_subject",
+                    "V/v góp ý Dự thảo Kế hoạch tổ chức Tuần lễ",
+                ),
+                ("paragraphs", "Đề nghị góp ý trước ngày 22/9/2021."),
+                ("extra", "Lưu: VT"),
+                ("title", "Trưởng phòng"),
+                ("signer_name", "Nguyễn Văn Chệt"),
+                ("date", "2021-09-15"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    assert!(page.contains("Đang lấy ý kiến"), "{page}");
+    let consultation = between(&page, "href=\"/consultations/", "\"")
+        .unwrap()
+        .to_string();
+    let c_path = format!("/consultations/{consultation}");
+
+    // Hòa Phú answers from its own login.
+    let hp = Visitor::login(&t, &format!("bc.{HOA_PHU}")).await;
+    let (s, page) = hp.get(&c_path).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("data-test=\"answer-form\""));
+    let (s, _, page) = hp
+        .submit(
+            &c_path,
+            &format!("{c_path}/answer"),
+            &[("unit", HOA_PHU), ("agree", "yes")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    assert!(page.contains("1 thống nhất"), "{page}");
+
+    // After the deadline Phú Lợi's silence reads as consent, visibly; its late answer is refused.
+    at(&t.app, 2021, 9, 23, 8);
+    let (_, page) = tdm.get(&c_path).await;
+    assert!(page.contains("data-test=\"silent\""), "{page}");
+    assert!(page.contains("Không có ý kiến, xem như thống nhất"));
+    let pl = Visitor::login(&t, &format!("bc.{PHU_LOI}")).await;
+    let (_, page) = pl.get(&c_path).await;
+    assert!(!page.contains("data-test=\"answer-form\""));
+    let (s, _, page) = pl
+        .submit(
+            &c_path,
+            &format!("{c_path}/answer"),
+            &[("unit", PHU_LOI), ("agree", "no"), ("comment", "Muộn")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert!(page.contains("Đã hết hạn góp ý"), "{page}");
+
+    // Tờ trình, approval, issuance (refused without a signer), distribution.
+    let (s, _, page) = tdm
+        .submit(
+            &doc_path,
+            &format!("{doc_path}/submit"),
+            &[
+                ("letter_subject", "V/v phê duyệt Kế hoạch"),
+                ("paragraphs", "Kính trình UBND thành phố xem xét phê duyệt."),
+                ("title", "Trưởng phòng"),
+                ("signer_name", "Nguyễn Văn Chệt"),
+                ("date", "2021-09-23"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    assert!(page.contains("Đã trình"), "{page}");
+    at(&t.app, 2021, 9, 29, 9);
+    let (s, _, page) = tdm
+        .submit(
+            &doc_path,
+            &format!("{doc_path}/review"),
+            &[("action", "approve")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("Đã phê duyệt"), "{page}");
+    let audit = t.audit_rows().await;
+    let (s, _, page) = tdm
+        .submit(
+            &doc_path,
+            &format!("{doc_path}/issue"),
+            &[
+                ("authority", "TM"),
+                ("on_behalf_of", "Ủy ban nhân dân"),
+                ("title", "Chủ tịch"),
+                ("date", "2021-09-29"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("Người ký"), "{page}");
+    assert_eq!(t.audit_rows().await, audit);
+    let (s, _, page) = tdm
+        .submit(
+            &doc_path,
+            &format!("{doc_path}/issue"),
+            &[
+                ("authority", "TM"),
+                ("on_behalf_of", "Ủy ban nhân dân"),
+                ("title", "Chủ tịch"),
+                ("signer_name", "Nguyễn Thu Cúc"),
+                ("date", "2021-09-29"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    let number = between(&page, "data-test=\"number\">", "<")
+        .unwrap()
+        .to_string();
+    assert!(number.ends_with("/KH-UBND"), "{number}");
+    assert!(page.contains("TM. ỦY BAN NHÂN DÂN / CHỦ TỊCH / Nguyễn Thu Cúc"));
+    assert!(page.contains("29/09/2021"));
+    for (format, ct) in [
+        (
+            "docx",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ),
+        ("pdf", "application/pdf"),
+    ] {
+        let r = tdm
+            .b
+            .get(t.url(&format!("{doc_path}/document/{format}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(r.headers()["content-type"], ct);
+    }
+    let (s, _, page) = tdm
+        .submit(
+            &doc_path,
+            &format!("{doc_path}/distribute"),
+            &[("date", "2021-09-29")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    assert!(page.contains("Đã gửi"), "{page}");
+
+    // Phú Lợi's incoming register: the letter and the plan; it passes the plan on.
+    let reg = format!("/units/{PHU_LOI}/incoming?year=2021");
+    let (s, page) = pl.get(&reg).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains(&number), "{page}");
+    assert!(page.contains("Số đến") && page.contains("Ngày đến"));
+    let pass = between(&page, "action=\"/incoming/", "\"")
+        .unwrap()
+        .to_string();
+    let (s, url, page) = pl
+        .submit(
+            &reg,
+            &format!("/incoming/{pass}"),
+            &[("handler", "Giám đốc TTHTCĐ")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    assert_eq!(url, format!("/units/{PHU_LOI}/incoming"));
+    assert!(page.contains("Giám đốc TTHTCĐ"));
+    // Another ward cannot read Phú Lợi's register.
+    let (s, _) = hp.get(&reg).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+
+    // The cascade view of Thủ Dầu Một: the plan with its number and date, and the tasks.
+    let (s, page) = tdm.get(&format!("/campaigns/{CAMPAIGN}/cascade/718")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        page.contains(&format!("Số {number} ngày 29/09/2021")),
+        "{page}"
+    );
+    assert!(page.contains(&format!("href=\"/documents/{doc}\"")));
+
+    // 13/10: Phú Lợi's task is overdue and stands out; done, it no longer is.
+    at(&t.app, 2021, 10, 13, 9);
+    let tasks = format!("/campaigns/{CAMPAIGN}/tasks/{PHU_LOI}");
+    let (_, page) = pl.get(&tasks).await;
+    assert!(page.contains("data-test=\"overdue\""), "{page}");
+    assert!(page.contains("12/10/2021"));
+    let task = between(&page, "action=\"/tasks/", "\"")
+        .unwrap()
+        .to_string();
+    let (s, url, page) = pl
+        .submit(
+            &tasks,
+            &format!("/tasks/{task}"),
+            &[
+                ("campaign", "1"),
+                ("back", PHU_LOI),
+                ("status", "done"),
+                ("progress", "100"),
+                ("evidence", "Báo cáo số 45/BC-UBND ngày 11/10/2021"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    assert_eq!(url, tasks);
+    assert!(!page.contains("data-test=\"overdue\""), "{page}");
+    assert!(page.contains("Báo cáo số 45/BC-UBND"));
+    let (_, page) = tdm.get(&format!("/campaigns/{CAMPAIGN}/cascade/718")).await;
+    assert!(
+        page.contains("quá hạn"),
+        "Hòa Phú's task is still overdue: {page}"
+    );
+}

@@ -946,6 +946,22 @@ async fn openapi_document_covers_every_route_and_all_are_protected() {
         ("put", "/api/v1/tasks/{id}"),
         ("get", "/api/v1/campaigns/{id}/cascade/{code}"),
         ("post", "/api/v1/users"),
+        ("get", "/api/v1/campaigns/{id}/activities/{code}"),
+        ("post", "/api/v1/campaigns/{id}/activities/{code}"),
+        ("get", "/api/v1/activities/{id}"),
+        ("put", "/api/v1/activities/{id}"),
+        ("post", "/api/v1/activities/{id}/publish"),
+        ("put", "/api/v1/activities/{id}/result"),
+        ("post", "/api/v1/activities/{id}/photos"),
+        ("get", "/api/v1/campaigns/{id}/activity-settings"),
+        ("put", "/api/v1/campaigns/{id}/activity-settings"),
+        ("get", "/api/v1/public/calendar"),
+        ("get", "/api/v1/public/activities/{id}"),
+        ("get", "/api/v1/notifications"),
+        ("get", "/api/v1/notifications/unread"),
+        ("post", "/api/v1/notifications/read"),
+        ("get", "/api/v1/notifications/email-preferences"),
+        ("put", "/api/v1/notifications/email-preferences"),
     ];
     let paths = doc["paths"].as_object().expect("paths");
     let mut documented = Vec::new();
@@ -982,8 +998,18 @@ async fn openapi_document_covers_every_route_and_all_are_protected() {
             .replace("{format}", "pdf");
         let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
         if public {
-            assert_eq!(path, "/api/v1/auth/token", "only token issuance is public");
+            // Public: token issuance, and the public calendar (published activities only,
+            // read-only, as the /lich pages).
+            assert!(
+                path == "/api/v1/auth/token"
+                    || (method == "get" && path.starts_with("/api/v1/public/")),
+                "{method} {path}: only token issuance and the public calendar are public"
+            );
             assert!(op.get("security").is_none());
+            assert!(
+                op.get("x-roles").is_none(),
+                "{method} {path}: public with roles"
+            );
             continue;
         }
         let security = op["security"]

@@ -25,6 +25,7 @@ use utoipa_axum::routes;
 use crate::error::{ErrorBody, ErrorDetail};
 use crate::AppState;
 
+pub mod activities;
 mod auth;
 mod campaigns;
 mod consolidation;
@@ -64,6 +65,8 @@ pub const BEARER: &str = "bearer";
         (name = "consolidation", description = "Tổng hợp"),
         (name = "users", description = "Người dùng"),
         (name = "plans", description = "Kế hoạch, văn bản, góp ý, sổ văn bản đến, nhiệm vụ"),
+        (name = "activities", description = "Hoạt động Tuần lễ, lịch công khai"),
+        (name = "notifications", description = "Thông báo, lựa chọn nhận thư"),
     )
 )]
 struct ApiDoc;
@@ -138,6 +141,27 @@ pub fn router_and_doc() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(plans::unit_tasks))
         .routes(routes!(plans::update_task))
         .routes(routes!(plans::cascade))
+        .routes(routes!(
+            activities::list_activities,
+            activities::register_activity
+        ))
+        .routes(routes!(activities::get_activity, activities::edit_activity))
+        .routes(routes!(activities::publish_activity))
+        .routes(routes!(activities::record_result))
+        .routes(routes!(activities::add_activity_photo))
+        .routes(routes!(
+            activities::get_activity_settings,
+            activities::set_activity_settings
+        ))
+        .routes(routes!(activities::public_calendar))
+        .routes(routes!(activities::public_activity))
+        .routes(routes!(activities::list_notifications))
+        .routes(routes!(activities::unread_count))
+        .routes(routes!(activities::mark_read))
+        .routes(routes!(
+            activities::get_email_preferences,
+            activities::set_email_preferences
+        ))
         .split_for_parts();
     // The router is nested under MOUNT by `crate::router`; the document shows full paths.
     let paths = std::mem::take(&mut doc.paths.paths);

@@ -9,7 +9,7 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::Form;
 use serde::Deserialize;
 use tuanle_app::activities::{PublicQuery, When};
 use tuanle_app::AppError;
@@ -24,25 +24,26 @@ use crate::auth::PageUser;
 use crate::error::{message_of, status_of};
 use crate::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/lich", get(calendar))
-        .route("/lich/hoat-dong/{id}", get(public_activity))
-        .route("/lich/anh/{id}", get(public_photo))
-        .route("/lich/ical", get(feed_all))
-        .route("/lich/ical/khu-vuc/{code}", get(feed_area))
-        .route("/lich/ical/don-vi/{code}", get(feed_unit))
-        .route(
+pub fn routes() -> Vec<super::PageRoute> {
+    vec![
+        ("/lich", get(calendar)),
+        ("/lich/hoat-dong/{id}", get(public_activity)),
+        ("/lich/anh/{id}", get(public_photo)),
+        ("/lich/ical", get(feed_all)),
+        ("/lich/ical/khu-vuc/{code}", get(feed_area)),
+        ("/lich/ical/don-vi/{code}", get(feed_unit)),
+        (
             "/campaigns/{id}/activities/{code}",
             get(unit_activities).post(register),
-        )
-        .route("/activities/{id}", get(activity_page).post(update))
-        .route("/activities/{id}/publish", post(publish))
-        .route("/activities/{id}/result", post(result))
-        .route("/activities/{id}/photos", post(add_photo))
-        .route("/notifications", get(notifications))
-        .route("/notifications/read", post(mark_read))
-        .route("/notifications/preferences", post(preferences))
+        ),
+        ("/activities/{id}", get(activity_page).post(update)),
+        ("/activities/{id}/publish", post(publish)),
+        ("/activities/{id}/result", post(result)),
+        ("/activities/{id}/photos", post(add_photo)),
+        ("/notifications", get(notifications)),
+        ("/notifications/read", post(mark_read)),
+        ("/notifications/preferences", post(preferences)),
+    ]
 }
 
 /// An activity as the pages show it.

@@ -239,6 +239,13 @@ pub async fn new_campaign(
     State(state): State<AppState>,
     user: PageUser,
 ) -> Result<Response, PageError> {
+    // The form is for national administrators only, as its action is (access matrix test).
+    if !(user.actor.user.role == Role::Admin && user.actor.is_national()) {
+        return Err(PageError::new(
+            Nav::of(&user),
+            AppError::Forbidden("Chỉ quản trị cấp trung ương được tạo Tuần lễ".into()),
+        ));
+    }
     Ok(render(
         campaign_page(&state, &user, String::new(), CampaignForm::default())
             .await

@@ -3,23 +3,23 @@
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::get;
-use axum::Router;
 
 use super::{OrPage, PageError};
 use crate::api::documents::{download, format_of, DocumentQuery};
 use crate::auth::PageUser;
 use crate::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(
+pub fn routes() -> Vec<super::PageRoute> {
+    vec![
+        (
             "/campaigns/{id}/reports/{code}/document/{format}",
             get(report_document),
-        )
-        .route(
+        ),
+        (
             "/campaigns/{id}/consolidation/{code}/document/{format}",
             get(consolidation_document),
-        )
+        ),
+    ]
 }
 
 /// `GET /campaigns/{id}/reports/{code}/document/{docx|pdf}`

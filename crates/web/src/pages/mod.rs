@@ -14,7 +14,7 @@ mod workbooks;
 use askama::Template;
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, MethodRouter};
 use axum::Router;
 use tuanle_app::AppError;
 
@@ -25,54 +25,75 @@ use crate::AppState;
 /// The stylesheet, embedded in the binary.
 const APP_CSS: &str = include_str!("../../static/app.css");
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/", get(dashboard::show))
-        .route("/login", get(login::form).post(login::submit))
-        .route("/logout", post(login::logout))
-        .route("/static/app.css", get(css))
-        .route("/admin/users", get(admin::users).post(admin::add_user))
-        .route("/admin/campaigns/new", get(admin::new_campaign))
-        .route("/admin/campaigns", post(admin::create_campaign))
-        .route("/units", get(units::search))
-        .route("/units/{code}", get(units::show))
-        .route("/units/{code}/bodies", post(units::add_body))
-        .route(
+/// A page route: its path and its handlers.
+pub type PageRoute = (&'static str, MethodRouter<AppState>);
+
+/// Every page route. The router is built from this list only (crates/web/tests/access_matrix.rs
+/// checks that no module registers a route any other way) and the access-control matrix calls
+/// each path, with the methods the router answers for it, for every role.
+pub fn page_routes() -> Vec<PageRoute> {
+    let mut table: Vec<PageRoute> = vec![
+        ("/", get(dashboard::show)),
+        ("/login", get(login::form).post(login::submit)),
+        ("/logout", post(login::logout)),
+        ("/static/app.css", get(css)),
+        ("/admin/users", get(admin::users).post(admin::add_user)),
+        ("/admin/campaigns/new", get(admin::new_campaign)),
+        ("/admin/campaigns", post(admin::create_campaign)),
+        ("/units", get(units::search)),
+        ("/units/{code}", get(units::show)),
+        ("/units/{code}/bodies", post(units::add_body)),
+        (
             "/campaigns/{id}/reports/{code}",
             get(reports::show).post(reports::save),
-        )
-        .route(
+        ),
+        (
             "/campaigns/{id}/reports/{code}/review",
             post(reports::review),
-        )
-        .route(
+        ),
+        (
             "/campaigns/{id}/reports/{code}/history",
             get(reports::history),
-        )
-        .route(
+        ),
+        (
             "/campaigns/{id}/reports/{code}/photos",
             post(reports::add_photo),
-        )
-        .route(
+        ),
+        (
             "/campaigns/{id}/reports/{code}/photos/{photo}",
             get(reports::photo),
-        )
-        .route(
+        ),
+        (
             "/campaigns/{id}/reports/{code}/photos/{photo}/delete",
             post(reports::delete_photo),
-        )
-        .route(
+        ),
+        (
             "/campaigns/{id}/consolidation/{code}",
             get(consolidation::show),
-        )
-        .route(
+        ),
+        (
             "/campaigns/{id}/missing/{code}",
             get(consolidation::missing),
-        )
-        .merge(activities::routes())
-        .merge(workbooks::routes())
-        .merge(documents::routes())
-        .merge(plans::routes())
+        ),
+    ];
+    table.extend(activities::routes());
+    table.extend(workbooks::routes());
+    table.extend(documents::routes());
+    table.extend(plans::routes());
+    table
+}
+
+/// The paths of [`page_routes`], in order.
+pub fn page_paths() -> Vec<&'static str> {
+    page_routes().into_iter().map(|(path, _)| path).collect()
+}
+
+pub fn routes() -> Router<AppState> {
+    page_routes()
+        .into_iter()
+        .fold(Router::new(), |router, (path, handlers)| {
+            router.route(path, handlers)
+        })
 }
 
 async fn css() -> impl IntoResponse {

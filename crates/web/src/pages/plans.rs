@@ -11,7 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::Form;
 use chrono::NaiveDate;
 use serde::Deserialize;
 use tuanle_app::plans::{
@@ -31,28 +31,29 @@ use crate::api::documents::{download, format_of};
 use crate::auth::PageUser;
 use crate::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/units/{code}/documents", get(unit_documents))
-        .route("/units/{code}/incoming", get(incoming))
-        .route("/incoming/{id}/pass", post(pass_incoming))
-        .route(
+pub fn routes() -> Vec<super::PageRoute> {
+    vec![
+        ("/units/{code}/documents", get(unit_documents)),
+        ("/units/{code}/incoming", get(incoming)),
+        ("/incoming/{id}/pass", post(pass_incoming)),
+        (
             "/campaigns/{id}/plans/new/{code}",
             get(new_plan).post(create_plan),
-        )
-        .route("/documents/{id}", get(document))
-        .route("/documents/{id}/edit", get(edit_form).post(edit_save))
-        .route("/documents/{id}/document/{format}", get(document_file))
-        .route("/documents/{id}/consult", post(consult))
-        .route("/documents/{id}/submit", post(submit))
-        .route("/documents/{id}/review", post(review))
-        .route("/documents/{id}/issue", post(issue))
-        .route("/documents/{id}/distribute", post(distribute))
-        .route("/consultations/{id}", get(consultation))
-        .route("/consultations/{id}/answer", post(answer))
-        .route("/campaigns/{id}/tasks/{code}", get(tasks))
-        .route("/tasks/{id}", post(update_task))
-        .route("/campaigns/{id}/cascade/{code}", get(cascade))
+        ),
+        ("/documents/{id}", get(document)),
+        ("/documents/{id}/edit", get(edit_form).post(edit_save)),
+        ("/documents/{id}/document/{format}", get(document_file)),
+        ("/documents/{id}/consult", post(consult)),
+        ("/documents/{id}/submit", post(submit)),
+        ("/documents/{id}/review", post(review)),
+        ("/documents/{id}/issue", post(issue)),
+        ("/documents/{id}/distribute", post(distribute)),
+        ("/consultations/{id}", get(consultation)),
+        ("/consultations/{id}/answer", post(answer)),
+        ("/campaigns/{id}/tasks/{code}", get(tasks)),
+        ("/tasks/{id}", post(update_task)),
+        ("/campaigns/{id}/cascade/{code}", get(cascade)),
+    ]
 }
 
 // ---- helpers ---------------------------------------------------------------------------

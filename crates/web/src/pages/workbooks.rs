@@ -4,7 +4,6 @@ use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::Router;
 use serde::Deserialize;
 use tuanle_app::workbooks::{FileResult, XLSX_MIME};
 use tuanle_app::AppError;
@@ -15,21 +14,22 @@ use crate::api::workbooks::{csv_part, download, import_action, read_upload};
 use crate::auth::PageUser;
 use crate::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(
+pub fn routes() -> Vec<super::PageRoute> {
+    vec![
+        (
             "/campaigns/{id}/reports/{code}/workbook",
             get(report_workbook),
-        )
-        .route(
+        ),
+        (
             "/campaigns/{id}/consolidation/{code}/workbook",
             get(consolidation_workbook),
-        )
-        .route(
+        ),
+        (
             "/campaigns/{id}/consolidation/{code}/csv",
             get(consolidation_csv),
-        )
-        .route("/campaigns/{id}/workbooks", post(import))
+        ),
+        ("/campaigns/{id}/workbooks", post(import)),
+    ]
 }
 
 #[derive(Deserialize)]

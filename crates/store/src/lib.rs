@@ -115,7 +115,10 @@ impl Store {
                 })?
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
+                // FULL: a commit is on disk before it is acknowledged, also across a power
+                // cut (NORMAL in WAL mode survives a process crash but may lose the last
+                // commits when the machine loses power). See docs/security.md.
+                .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10));
             let in_memory = url.contains(":memory:");

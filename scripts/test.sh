@@ -67,6 +67,14 @@ if ! python3 -c 'import icalendar, aiosmtpd' 2>/dev/null; then
     || python3 -m pip install --quiet --break-system-packages icalendar aiosmtpd
 fi
 
+# pg_dump/pg_restore for `tuanle backup`/`restore` on PostgreSQL (crates/cli/tests/backup.rs).
+if ! command -v pg_dump >/dev/null || ! command -v pg_restore >/dev/null; then
+  echo "Installing postgresql-client from Debian..."
+  as_root apt-get update
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql-client
+fi
+echo "pg_dump: $(pg_dump --version)"
+
 if ! cargo nextest --version >/dev/null 2>&1; then
   echo "Installing cargo-nextest..."
   cargo install cargo-nextest --locked || echo "cargo-nextest could not be installed; falling back to cargo test" >&2

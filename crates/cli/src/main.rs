@@ -16,6 +16,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+mod backup;
 mod context;
 mod reports;
 mod serve;
@@ -77,8 +78,29 @@ enum Command {
     /// Báo cáo: nhập/xuất bảng tính Excel (report workbooks in and out; see docs/workbooks.md)
     #[command(subcommand)]
     Reports(ReportsCommand),
+    /// Sao lưu cơ sở dữ liệu vào một tệp (SQLite: trực tuyến; PostgreSQL: pg_dump) — backup
+    Backup(BackupArgs),
+    /// Phục hồi cơ sở dữ liệu từ tệp sao lưu (dừng máy chủ trước) — restore
+    Restore(RestoreArgs),
     /// Đo hiệu năng quy mô toàn quốc, so với DuckDB (national benchmark; see docs/benchmarks.md)
     Bench(BenchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// Tệp sao lưu sẽ tạo (không ghi đè tệp đã có)
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// Tệp sao lưu do `tuanle backup` tạo
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Xác nhận thay toàn bộ dữ liệu hiện có
+    #[arg(long)]
+    pub yes: bool,
 }
 
 #[derive(Debug, Args)]
@@ -383,6 +405,8 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             templates::rebuild(&db, a).await
         }
         Command::Bench(a) => bench(&db, a).await,
+        Command::Backup(a) => backup::backup(&db, &a.file).await,
+        Command::Restore(a) => backup::restore(&db, &a.file, a.yes).await,
         Command::Reports(ReportsCommand::Import(a)) => reports::import(&db, a).await,
         Command::Reports(ReportsCommand::Export(a)) => reports::export(&db, a).await,
     }

@@ -14,6 +14,7 @@ use sqlx::{PgPool, SqlitePool};
 
 mod activities;
 mod audit;
+mod backup;
 mod campaigns;
 mod consolidation;
 mod error;
@@ -31,6 +32,7 @@ pub use activities::{
     OutboxEmail, OutboxRow,
 };
 pub use audit::{AuditEntry, NewAudit};
+pub use backup::{check_sqlite_backup, sqlite_file};
 pub use campaigns::NewCampaign;
 pub use consolidation::FOLD_BATCH;
 pub use error::StoreError;

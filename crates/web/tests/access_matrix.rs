@@ -158,6 +158,7 @@ fn api_rule(method: &str, path: &str) -> Option<Rule> {
         ("put", "/documents/{id}") => DocWrite,
         ("get", "/documents/{id}/versions") => View,
         ("get", "/documents/{id}/file") => ViewAttachment,
+        ("get", "/documents/{id}/document/{format}") => View,
         ("post", "/campaigns/{id}/plans") => DocWrite,
         ("get", "/campaigns/{id}/plans/prefill/{code}") => View,
         ("post", "/documents/{id}/consultations") => DocWrite,

@@ -225,6 +225,24 @@ fn page_rule(method: &str, path: &str) -> Option<Rule> {
         ("POST", "/activities/{id}/publish") => Edit,
         ("POST", "/activities/{id}/result") => Edit,
         ("POST", "/activities/{id}/photos") => Edit,
+        // Kế hoạch, văn bản (issue 5 pages).
+        ("GET", "/units/{code}/documents" | "/units/{code}/incoming") => View,
+        ("GET", "/campaigns/{id}/tasks/{code}" | "/campaigns/{id}/cascade/{code}") => View,
+        // The forms only show what the user may read; sending them needs DocWrite.
+        ("GET", "/campaigns/{id}/plans/new/{code}" | "/documents/{id}/edit") => View,
+        ("POST", "/campaigns/{id}/plans/new/{code}") => DocWrite,
+        ("GET", "/documents/{id}" | "/documents/{id}/document/{format}") => View,
+        ("POST", "/documents/{id}/edit") => DocWrite,
+        (
+            "POST",
+            "/documents/{id}/consult"
+            | "/documents/{id}/submit"
+            | "/documents/{id}/review"
+            | "/documents/{id}/issue"
+            | "/documents/{id}/distribute",
+        ) => DocWrite,
+        ("GET", "/consultations/{id}") => Nobody,
+        ("POST", "/consultations/{id}/answer" | "/incoming/{id}/pass" | "/tasks/{id}") => Nobody,
         ("GET", "/notifications") => Anyone,
         ("POST", "/notifications/read" | "/notifications/preferences") => Anyone,
         _ => return None,
@@ -536,6 +554,13 @@ async fn page_call(
     };
     let id = if path.starts_with("/activities/{id}") {
         fx.activities[target].to_string()
+    } else if path.starts_with("/documents/{id}") {
+        fx.documents[target].to_string()
+    } else if path.starts_with("/consultations/")
+        || path.starts_with("/incoming/")
+        || path.starts_with("/tasks/")
+    {
+        NO_SUCH_ID.to_string()
     } else {
         "1".to_string()
     };
@@ -615,6 +640,15 @@ async fn page_call(
         ("POST", "/activities/{id}/photos") => Body::Multipart(vec![
             ("csrf_token", Part::Text(csrf.into())),
             ("photo", Part::File("anh.png", tiny_png())),
+        ]),
+        ("POST", p) if p.starts_with("/documents/") || p.contains("/plans/new/") => form(&[
+            ("subject", "Kế hoạch ma trận".into()),
+            ("action", "approve".into()),
+        ]),
+        ("POST", "/consultations/{id}/answer" | "/incoming/{id}/pass" | "/tasks/{id}") => form(&[
+            ("agree", "1".into()),
+            ("handler", "Ma Trận".into()),
+            ("status", "done".into()),
         ]),
         ("POST", "/notifications/read") => form(&[]),
         ("POST", "/notifications/preferences") => form(&[]),

@@ -333,6 +333,44 @@ impl App {
         .await
     }
 
+    /// Hook after a distribution (plans module): a notice to each unit whose sổ văn bản
+    /// đến received the document. Errors are logged, never fail the distribution.
+    pub async fn notify_incoming(
+        &self,
+        incoming: &[tuanle_store::IncomingRecord],
+        subject: &str,
+        from: &str,
+    ) {
+        for r in incoming {
+            if let Err(e) = self
+                .notify_document_received(r.unit_id, r.document_id, subject, from)
+                .await
+            {
+                tracing::warn!(error = %e, unit = r.unit_id, "không gửi được thông báo văn bản đến");
+            }
+        }
+    }
+
+    /// Hook after an issuance (plans module): a notice to each unit the document assigns
+    /// a task. Errors are logged, never fail the issuance.
+    pub async fn notify_document_tasks(&self, document_id: i64) {
+        let tasks = match self.store.tasks_of_document(document_id).await {
+            Ok(t) => t,
+            Err(e) => {
+                tracing::warn!(error = %e, "không đọc được nhiệm vụ để thông báo");
+                return;
+            }
+        };
+        for t in tasks {
+            if let Err(e) = self
+                .notify_task(t.unit_id, t.id, &t.title, t.deadline, false)
+                .await
+            {
+                tracing::warn!(error = %e, unit = t.unit_id, "không gửi được thông báo nhiệm vụ");
+            }
+        }
+    }
+
     /// Hook after a review: tells the unit its report was returned or accepted. Errors
     /// are logged, never fail the review.
     pub async fn notify_report_reviewed(

@@ -1497,6 +1497,7 @@ impl App {
         })
         .await?;
         tx.commit().await?;
+        self.notify_document_tasks(id).await;
         self.document(actor, id).await
     }
 
@@ -1537,6 +1538,7 @@ impl App {
         })
         .await?;
         tx.commit().await?;
+        self.notify_incoming(&out, &d.subject, &issuer.name).await;
         Ok(out)
     }
 

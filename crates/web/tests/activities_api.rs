@@ -3,6 +3,7 @@
 
 mod common;
 
+use chrono::NaiveDate;
 use common::{spawn, tiny_png, TestApp, CAMPAIGN};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -386,6 +387,9 @@ async fn bad_input_gets_a_vietnamese_message_and_changes_nothing() {
 async fn notifications_and_email_preferences() {
     let t = spawn().await;
     let ward = t.token("tanphong").await;
+    // The worker's deadline reminders (once each) first, all read: a clean baseline.
+    t.app.run_reminders().await.unwrap();
+    t.post(&ward, "/api/v1/notifications/read", json!({})).await;
     let unit = t
         .app
         .store
@@ -408,8 +412,14 @@ async fn notifications_and_email_preferences() {
     assert_eq!(u.status, StatusCode::OK, "{:?}", u.body);
     assert_eq!(u.body["unread"], 2);
     let list = t.get(&ward, "/api/v1/notifications").await;
-    let items = list.body["notifications"].as_array().unwrap();
-    assert_eq!(items.len(), 2);
+    let items: Vec<&Value> = list.body["notifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["read_at"].is_null())
+        .collect();
+    assert_eq!(items.len(), 2, "{items:?}");
+    assert_eq!(list.body["unread"], 2);
     assert!(items
         .iter()
         .any(|n| n["title"] == "Nhiệm vụ mới: Tổ chức lễ khai mạc"));
@@ -501,4 +511,127 @@ async fn registration_deadline_and_slogans_by_the_root_admin() {
         cal.body["slogans"],
         json!(["Học tập suốt đời — chìa khóa của thành công"])
     );
+}
+
+async fn actor(t: &TestApp, username: &str) -> tuanle_app::Actor {
+    let user = t
+        .app
+        .store
+        .user_by_username(username)
+        .await
+        .unwrap()
+        .unwrap();
+    let unit = t.app.store.unit(user.unit_id).await.unwrap().unwrap();
+    tuanle_app::Actor {
+        user,
+        unit,
+        ip: None,
+    }
+}
+
+/// Titles of a user's notifications, through the API.
+async fn titles(t: &TestApp, username: &str) -> Vec<String> {
+    let token = t.token(username).await;
+    let a = t.get(&token, "/api/v1/notifications").await;
+    assert_eq!(a.status, StatusCode::OK, "{:?}", a.body);
+    a.body["notifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["title"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_distributed_plan_notifies_its_recipients_and_assignees() {
+    use tuanle_app::plans::{PlanInput, RecipientInput};
+    use tuanle_domain::plan::{Assignment, Authority, PlanContent, Signer};
+
+    let t = spawn().await;
+    t.app.run_reminders().await.unwrap();
+    let district = actor(&t, "quan7.admin").await;
+    let subject = "Kế hoạch tổ chức Tuần lễ hưởng ứng học tập suốt đời năm 2021";
+    let content = PlanContent {
+        theme: "Học tập suốt đời trong bối cảnh chuyển đổi số".into(),
+        assignments: vec![Assignment {
+            heading: "Ủy ban nhân dân phường Tân Phong, Tân Thuận Đông".into(),
+            unit_codes: vec![TAN_PHONG.into(), TAN_THUAN_DONG.into()],
+            items: vec!["Tổ chức lễ khai mạc Tuần lễ tại phường".into()],
+            deadline: NaiveDate::from_ymd_opt(2021, 10, 1),
+        }],
+        ..Default::default()
+    };
+    let plan = t
+        .app
+        .create_plan(
+            &district,
+            PlanInput {
+                campaign_id: CAMPAIGN,
+                drafting_unit_code: "778".into(),
+                issuer_unit_code: "778".into(),
+                subject: subject.into(),
+                content: Some(content),
+                recipients: [TAN_PHONG, TAN_THUAN_DONG]
+                    .iter()
+                    .map(|c| RecipientInput {
+                        unit_code: Some(c.to_string()),
+                        label: None,
+                    })
+                    .collect(),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("plan created")
+        .doc
+        .id;
+    let signer = Signer {
+        authority: Authority::OnBehalf,
+        on_behalf_of: "Ủy ban nhân dân".into(),
+        title: "Chủ tịch".into(),
+        name: "Trần Văn A".into(),
+    };
+    t.app
+        .issue_document(&district, plan, signer, None)
+        .await
+        .expect("issued");
+    let registered = t
+        .app
+        .distribute_document(&district, plan, None)
+        .await
+        .expect("distributed");
+    assert_eq!(registered.len(), 2);
+
+    let received = format!("Văn bản đến: {subject}");
+    let task = "Nhiệm vụ mới: Ủy ban nhân dân phường Tân Phong, Tân Thuận Đông";
+    for user in ["tanphong", "tanthuandong"] {
+        let got = titles(&t, user).await;
+        assert_eq!(
+            got.iter().filter(|x| **x == received).count(),
+            1,
+            "{user}: {got:?}"
+        );
+        assert_eq!(
+            got.iter()
+                .filter(|x| x.starts_with("Nhiệm vụ mới:"))
+                .count(),
+            1,
+            "{user}: {got:?}"
+        );
+        assert!(got.iter().any(|x| x == task), "{user}: {got:?}");
+    }
+    // A ward that is neither recipient nor assignee hears nothing.
+    let other = titles(&t, "bc.27475").await;
+    assert!(
+        !other
+            .iter()
+            .any(|x| x.starts_with("Văn bản đến") || x.starts_with("Nhiệm vụ")),
+        "{other:?}"
+    );
+    // Distributing again registers nothing new and notifies no one twice.
+    let again = t.app.distribute_document(&district, plan, None).await;
+    if again.is_ok() {
+        let got = titles(&t, "tanphong").await;
+        assert_eq!(got.iter().filter(|x| **x == received).count(), 1);
+    }
 }

@@ -174,6 +174,19 @@ fn api_rule(method: &str, path: &str) -> Option<Rule> {
         ("get", "/campaigns/{id}/tasks/{code}") => View,
         ("put", "/tasks/{id}") => Nobody,
         ("get", "/campaigns/{id}/cascade/{code}") => View,
+        ("get", "/campaigns/{id}/activities/{code}") => View,
+        ("post", "/campaigns/{id}/activities/{code}") => Edit,
+        ("get", "/activities/{id}") => View,
+        ("put", "/activities/{id}") => Edit,
+        ("post", "/activities/{id}/publish") => Edit,
+        ("put", "/activities/{id}/result") => Edit,
+        ("post", "/activities/{id}/photos") => Edit,
+        ("get", "/campaigns/{id}/activity-settings") => Anyone,
+        ("put", "/campaigns/{id}/activity-settings") => National,
+        ("get", "/public/calendar" | "/public/activities/{id}") => Public,
+        ("get", "/notifications" | "/notifications/unread") => Anyone,
+        ("post", "/notifications/read") => Anyone,
+        ("get" | "put", "/notifications/email-preferences") => Anyone,
         _ => return None,
     })
 }
@@ -441,6 +454,8 @@ async fn api_call(
     };
     let id = if path.starts_with("/api/v1/documents/{id}") {
         fx.documents[target].to_string()
+    } else if path.starts_with("/api/v1/activities/{id}") {
+        fx.activities[target].to_string()
     } else if path.starts_with("/api/v1/campaigns/{id}") || path.starts_with("/api/v1/templates/") {
         "1".to_string()
     } else {
@@ -526,6 +541,21 @@ async fn api_call(
         ("post", "/documents/{id}/distribute") => Body::Json(json!({})),
         ("post", "/incoming/{id}/pass") => Body::Json(json!({"handler": "Ma Trận"})),
         ("put", "/tasks/{id}") => Body::Json(json!({"status": "done"})),
+        ("post", "/campaigns/{id}/activities/{code}") | ("put", "/activities/{id}") => {
+            Body::Json(serde_json::to_value(activity_input()).unwrap())
+        }
+        ("post", "/activities/{id}/publish") => Body::Json(json!({"published": true})),
+        ("put", "/activities/{id}/result") => {
+            Body::Json(json!({"sessions": 1, "participants": 12}))
+        }
+        ("post", "/activities/{id}/photos") => {
+            Body::Multipart(vec![("photo", Part::File("anh.png", tiny_png()))])
+        }
+        ("put", "/campaigns/{id}/activity-settings") => Body::Json(json!({"slogans": []})),
+        ("post", "/notifications/read") => Body::Json(json!({})),
+        ("put", "/notifications/email-preferences") => {
+            Body::Json(json!({"preferences": {"task": true}}))
+        }
         (m, _) if m == "get" || m == "delete" => Body::None,
         (m, p) => panic!("no body for {m} {p}: add one to the matrix"),
     };

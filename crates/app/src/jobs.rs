@@ -131,13 +131,32 @@ impl App {
         if !self.store.defers_sums() {
             return;
         }
+        // Vacuum the fold's tables after this many folded deltas, or after a quiet
+        // spell once anything was folded (see `Store::vacuum_hot_tables`).
+        const VACUUM_AFTER: usize = 50_000;
+        let quiet = std::time::Duration::from_secs(10);
+        let mut since_vacuum = 0usize;
+        let mut last_vacuum = std::time::Instant::now();
         loop {
+            let mut full = false;
             match self.store.fold_deltas().await {
-                Ok(n) if n as i64 >= tuanle_store::FOLD_BATCH => continue,
-                Ok(_) => {}
+                Ok(n) => {
+                    since_vacuum += n;
+                    full = n as i64 >= tuanle_store::FOLD_BATCH;
+                }
                 Err(e) => tracing::warn!(error = %e, "không gộp được số liệu tổng hợp"),
             }
-            tokio::time::sleep(interval).await;
+            if since_vacuum >= VACUUM_AFTER || (since_vacuum > 0 && last_vacuum.elapsed() >= quiet)
+            {
+                match self.store.vacuum_hot_tables().await {
+                    Ok(()) => since_vacuum = 0,
+                    Err(e) => tracing::warn!(error = %e, "không dọn được bảng tổng hợp"),
+                }
+                last_vacuum = std::time::Instant::now();
+            }
+            if !full {
+                tokio::time::sleep(interval).await;
+            }
         }
     }
 

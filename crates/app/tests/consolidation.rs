@@ -302,5 +302,7 @@ async fn concurrent_submissions_count_once() {
     assert_eq!(nation.values, expected.to_vector(&template));
     app.store.fold_deltas().await.unwrap();
     assert_eq!(app.store.pending_deltas().await.unwrap(), 0);
+    // Clearing the fold's dead rows changes no total.
+    app.store.vacuum_hot_tables().await.unwrap();
     assert_eq!(app.rebuild_consolidation(None, cid).await.unwrap(), 0);
 }

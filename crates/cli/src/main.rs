@@ -11,6 +11,9 @@
 //! Exit codes: 0 success, 1 an error of the user's input or data (message in
 //! Vietnamese on stderr), 2 wrong usage of the command line.
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 

@@ -156,6 +156,20 @@ impl Store {
         Ok(n)
     }
 
+    /// Clears the dead row versions the fold leaves behind (PostgreSQL `VACUUM` of
+    /// `consolidation_delta` and `consolidation`; nothing on SQLite). Every fold deletes
+    /// thousands of delta rows and rewrites the busiest sums; where autovacuum is off or
+    /// slow, their dead versions would pile up under every reader's index scan. `VACUUM`
+    /// runs outside a transaction and blocks neither writers nor readers.
+    pub async fn vacuum_hot_tables(&self) -> Result<()> {
+        if let crate::Backend::Postgres(p) = &self.backend {
+            sqlx::raw_sql("VACUUM consolidation_delta, consolidation")
+                .execute(p)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Deltas waiting to be folded (for monitoring and tests).
     pub async fn pending_deltas(&self) -> Result<i64> {
         on_pool!(self, p => {

@@ -31,6 +31,8 @@ pub struct PageUser {
     pub actor: Actor,
     pub csrf_token: String,
     pub session_token: String,
+    /// Thông báo chưa đọc — the header's badge.
+    pub unread: i64,
 }
 
 /// Rejection of a page request without a session: redirect to the login page.
@@ -59,10 +61,12 @@ impl FromRequestParts<AppState> for PageUser {
             .authenticate(&token, WEB, client_ip(parts))
             .await
             .map_err(|_| LoginRedirect)?;
+        let unread = state.app.unread_count(&actor).await.unwrap_or(0);
         Ok(PageUser {
             actor,
             csrf_token,
             session_token: token,
+            unread,
         })
     }
 }

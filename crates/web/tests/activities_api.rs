@@ -635,3 +635,83 @@ async fn a_distributed_plan_notifies_its_recipients_and_assignees() {
         assert_eq!(got.iter().filter(|x| **x == received).count(), 1);
     }
 }
+
+/// The badge's number in a page's header, if any.
+fn badge(html: &str) -> Option<String> {
+    let at = html.find("data-test=\"unread-badge\"")?;
+    let rest = &html[at..];
+    let start = rest.find('>')? + 1;
+    let end = rest.find("</span>")?;
+    Some(rest[start..end].trim().to_string())
+}
+
+#[tokio::test]
+async fn header_shows_the_unread_count() {
+    let t = spawn().await;
+    t.app.run_reminders().await.unwrap();
+    let ward = t.token("tanphong").await;
+    t.post(&ward, "/api/v1/notifications/read", json!({})).await;
+
+    let b = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let login = b
+        .get(t.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let at = login.find("name=\"csrf_token\" value=\"").unwrap() + 25;
+    let csrf = login[at..at + login[at..].find('"').unwrap()].to_string();
+    let home = b
+        .post(t.url("/login"))
+        .form(&[
+            ("username", "tanphong"),
+            ("password", common::PASSWORD),
+            ("csrf_token", &csrf),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(home.contains("data-test=\"current-user\""), "not logged in");
+    assert_eq!(badge(&home), None, "nothing unread, no badge");
+
+    let unit = t
+        .app
+        .store
+        .unit_by_code(t.app.campaign(CAMPAIGN).await.unwrap().tree_id, TAN_PHONG)
+        .await
+        .unwrap()
+        .unwrap();
+    for task in 1..=3 {
+        t.app
+            .notify_task(unit.id, task, "Báo cáo nhanh", None, false)
+            .await
+            .unwrap();
+    }
+    let page = b
+        .get(t.url("/units"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(badge(&page).as_deref(), Some("3"));
+    t.post(&ward, "/api/v1/notifications/read", json!({})).await;
+    let page = b
+        .get(t.url("/units"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(badge(&page), None);
+}

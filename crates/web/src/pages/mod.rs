@@ -115,6 +115,8 @@ pub struct Nav {
     pub csrf_token: String,
     /// Administrators see the administration links.
     pub admin: bool,
+    /// Unread notifications as the badge shows them ("" when none, "99+" above 99).
+    pub unread: String,
 }
 
 impl Nav {
@@ -125,6 +127,11 @@ impl Nav {
             unit_name: u.actor.unit.name.clone(),
             csrf_token: u.csrf_token.clone(),
             admin: u.actor.user.role == tuanle_domain::access::Role::Admin,
+            unread: match u.unread {
+                n if n <= 0 => String::new(),
+                n if n > 99 => "99+".into(),
+                n => n.to_string(),
+            },
         })
     }
 }

@@ -103,7 +103,8 @@ fi
 psql "$TUANLE_PG_URL" -Atqc 'SELECT version()'
 # Remove test databases left by earlier runs.
 for db in $(psql "$TUANLE_PG_URL" -Atqc "SELECT datname FROM pg_database WHERE datname LIKE 'tuanle_t_%'"); do
-  psql "$TUANLE_PG_URL" -qc "DROP DATABASE IF EXISTS $db" >/dev/null
+  psql "$TUANLE_PG_URL" -qc "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 \
+    || echo "left $db (in use by another test run)"
 done
 
 run_rust_tests() {

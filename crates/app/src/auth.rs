@@ -17,6 +17,15 @@ pub const API: &str = "api";
 pub const SESSION_HOURS: i64 = 12;
 /// How long an API token lives.
 pub const TOKEN_HOURS: i64 = 24;
+/// Failed sign-ins for one username within [`LOCK_WINDOW_MINUTES`] that lock it.
+pub const MAX_FAILURES_PER_USER: i64 = 5;
+/// Failed sign-ins from one address within [`LOCK_WINDOW_MINUTES`] that lock it (higher than
+/// per user: a ward office's computers often share one public address).
+pub const MAX_FAILURES_PER_IP: i64 = 20;
+/// The window in which failed sign-ins are counted.
+pub const LOCK_WINDOW_MINUTES: i64 = 15;
+/// How long a lock-out lasts.
+pub const LOCK_MINUTES: i64 = 15;
 /// Shortest password accepted for new accounts.
 pub const MIN_PASSWORD_LEN: usize = 8;
 
@@ -59,6 +68,20 @@ pub fn same_secret(a: &str, b: &str) -> bool {
             == 0
 }
 
+/// The refusal while a lock runs until `until` (RFC 3339, UTC), in Vietnam time.
+fn locked(until: &str) -> AppError {
+    let when = chrono::DateTime::parse_from_rfc3339(until)
+        .map(|t| {
+            t.with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7"))
+                .format("%H:%M ngày %d/%m/%Y")
+                .to_string()
+        })
+        .unwrap_or_else(|_| until.to_string());
+    AppError::TooManyAttempts(format!(
+        "Đăng nhập sai quá nhiều lần: tạm khóa đăng nhập đến {when}, vui lòng thử lại sau"
+    ))
+}
+
 /// A new session: the secret for the cookie and the CSRF token of its forms.
 #[derive(Debug, Clone)]
 pub struct NewSession {
@@ -72,17 +95,66 @@ impl App {
         &self,
         username: &str,
         password: &str,
+        ip: Option<&str>,
     ) -> Result<tuanle_store::UserRecord> {
-        let user = self.store.user_by_username(username.trim()).await?;
-        match user {
-            Some(u) if u.active && verify_password(password, &u.password_hash) => Ok(u),
-            Some(_) => Err(AppError::BadCredentials),
+        let name = username.trim();
+        let key = name.to_lowercase();
+        let ip = ip.unwrap_or_default();
+        let now = self.now();
+        if let Some(until) = self
+            .store
+            .login_locked_until(&key, ip, &time_text(now))
+            .await?
+        {
+            return Err(locked(&until));
+        }
+        let user = self.store.user_by_username(name).await?;
+        let user = match user {
+            Some(u) if u.active && verify_password(password, &u.password_hash) => Some(u),
+            Some(_) => None,
             None => {
                 // Spend the same time as a real check so that names cannot be probed.
                 let _ = verify_password(password, "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0Qb2ZfTB8uOHkGo0C0wsr7Ezjk5MM3wU8ZBcWQ7QeSo");
-                Err(AppError::BadCredentials)
+                None
+            }
+        };
+        let since = time_text(now - Duration::minutes(LOCK_WINDOW_MINUTES));
+        let mut tx = self.store.begin().await?;
+        if let Some(u) = user {
+            tx.clear_login_failures(&key, &since).await?;
+            tx.commit().await?;
+            return Ok(u);
+        }
+        tx.record_login_failure(&key, ip, &time_text(now)).await?;
+        let until = time_text(now + Duration::minutes(LOCK_MINUTES));
+        let mut lock = None;
+        let mut limits = vec![(tuanle_store::LOCK_USER, key.as_str(), MAX_FAILURES_PER_USER)];
+        if !ip.is_empty() {
+            limits.push((tuanle_store::LOCK_IP, ip, MAX_FAILURES_PER_IP));
+        }
+        for (scope, k, max) in limits {
+            if tx.count_login_failures(scope, k, &since).await? >= max {
+                tx.lock_login(scope, k, &until).await?;
+                tx.audit(tuanle_store::NewAudit {
+                    username: Some(name.to_string()),
+                    ip: (!ip.is_empty()).then(|| ip.to_string()),
+                    action: "login_locked".into(),
+                    object_type: if scope == tuanle_store::LOCK_IP {
+                        "ip"
+                    } else {
+                        "user"
+                    }
+                    .into(),
+                    object_id: k.to_string(),
+                    after: Some(serde_json::json!({ "locked_until": until })),
+                    ..Default::default()
+                })
+                .await?;
+                lock = Some(locked(&until));
             }
         }
+        tx.commit().await?;
+        Err(lock.unwrap_or(AppError::BadCredentials))
     }
 
     async fn actor_of(&self, user: tuanle_store::UserRecord, ip: Option<String>) -> Result<Actor> {
@@ -101,7 +173,9 @@ impl App {
         password: &str,
         ip: Option<String>,
     ) -> Result<NewSession> {
-        let user = self.check_credentials(username, password).await?;
+        let user = self
+            .check_credentials(username, password, ip.as_deref())
+            .await?;
         let actor = self.actor_of(user, ip).await?;
         let token = random_token();
         let csrf_token = random_token();
@@ -139,7 +213,9 @@ impl App {
         password: &str,
         ip: Option<String>,
     ) -> Result<(String, chrono::DateTime<Utc>)> {
-        let user = self.check_credentials(username, password).await?;
+        let user = self
+            .check_credentials(username, password, ip.as_deref())
+            .await?;
         let actor = self.actor_of(user, ip).await?;
         let token = random_token();
         let expires_at = Utc::now() + Duration::hours(TOKEN_HOURS);

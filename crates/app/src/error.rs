@@ -14,6 +14,9 @@ pub enum AppError {
     /// Wrong username or password.
     #[error("Tên đăng nhập hoặc mật khẩu không đúng")]
     BadCredentials,
+    /// Too many failed sign-ins: the username or address is locked for a while.
+    #[error("{0}")]
+    TooManyAttempts(String),
     #[error("{0}")]
     Forbidden(String),
     #[error("{0}")]

@@ -20,6 +20,7 @@ mod consolidation;
 mod error;
 mod expected;
 mod jobs;
+mod login_throttle;
 mod plans;
 mod reports;
 mod templates;
@@ -43,6 +44,7 @@ pub use plans::{
 };
 pub use reports::{PhotoMeta, ReportHistoryEntry, ReportRecord, ReportRow, SubtreeReportRow};
 pub use units::{UnitUpsert, UpsertOutcome};
+pub use login_throttle::{LOCK_IP, LOCK_USER};
 pub use users::{SessionRecord, UserRecord};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

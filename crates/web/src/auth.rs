@@ -134,3 +134,101 @@ pub fn removal(name: &'static str) -> Cookie<'static> {
         .max_age(time_hours(0))
         .build()
 }
+
+/// Message of a state-changing page request refused for its CSRF token.
+pub const CSRF_REFUSED: &str =
+    "Phiên làm việc của biểu mẫu đã hết hạn (CSRF), vui lòng tải lại trang";
+
+#[derive(serde::Deserialize)]
+struct CsrfField {
+    #[serde(default)]
+    csrf_token: String,
+}
+
+/// The `csrf_token` a request carries: the `X-CSRF-Token` header, or the field of a
+/// URL-encoded or multipart form (the body is buffered and handed on unchanged).
+/// `None` when the body is over [`crate::BODY_LIMIT`].
+async fn sent_csrf(req: axum::extract::Request) -> Option<(axum::extract::Request, String)> {
+    use axum::extract::FromRequest;
+    if let Some(v) = req
+        .headers()
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+    {
+        let v = v.to_string();
+        return Some((req, v));
+    }
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, crate::BODY_LIMIT).await else {
+        return None;
+    };
+    let rebuild = |parts: &Parts| {
+        let mut r = axum::extract::Request::new(axum::body::Body::from(bytes.clone()));
+        *r.method_mut() = parts.method.clone();
+        *r.uri_mut() = parts.uri.clone();
+        *r.headers_mut() = parts.headers.clone();
+        r
+    };
+    let content_type = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let mut token = String::new();
+    if content_type.starts_with("application/x-www-form-urlencoded") {
+        if let Ok(axum::Form(f)) = axum::Form::<CsrfField>::from_request(rebuild(&parts), &()).await
+        {
+            token = f.csrf_token;
+        }
+    } else if content_type.starts_with("multipart/form-data") {
+        if let Ok(mut m) = axum::extract::Multipart::from_request(rebuild(&parts), &()).await {
+            while let Ok(Some(field)) = m.next_field().await {
+                if field.name() == Some("csrf_token") {
+                    token = field.text().await.unwrap_or_default();
+                    break;
+                }
+            }
+        }
+    }
+    let req = axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes));
+    Some((req, token))
+}
+
+/// Middleware of the page routes: a state-changing request (not GET/HEAD/OPTIONS) with a
+/// valid session must carry that session's CSRF token, or it is refused with 403 before any
+/// handler runs. Without a session the handler sends the visitor to the login page; the login
+/// form itself is checked by its double-submitted cookie.
+pub async fn csrf_guard(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::Method;
+    use axum::response::IntoResponse;
+    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if safe || req.uri().path() == "/login" {
+        return next.run(req).await;
+    }
+    let jar = CookieJar::from_headers(req.headers());
+    let Some(session) = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()) else {
+        return next.run(req).await;
+    };
+    let Ok((_, expected)) = state.app.authenticate(&session, WEB, None).await else {
+        return next.run(req).await;
+    };
+    let Some((req, sent)) = sent_csrf(req).await else {
+        return axum::http::StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    };
+    if !sent.is_empty() && same_secret(&sent, &expected) {
+        next.run(req).await
+    } else {
+        (
+            axum::http::StatusCode::FORBIDDEN,
+            axum::response::Html(format!(
+                "<!doctype html><html lang=\"vi\"><meta charset=\"utf-8\"><title>Không được phép</title><p>{CSRF_REFUSED}</p><p><a href=\"/\">Về trang chủ</a></p></html>"
+            )),
+        )
+            .into_response()
+    }
+}

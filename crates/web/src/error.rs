@@ -12,6 +12,7 @@ use tuanle_domain::DomainError;
 pub fn status_of(e: &AppError) -> StatusCode {
     match e {
         AppError::Unauthenticated | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
+        AppError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
         AppError::Forbidden(_) => StatusCode::FORBIDDEN,
         AppError::NotFound(_) => StatusCode::NOT_FOUND,
         AppError::Invalid { .. } | AppError::Validation(_) | AppError::BadFile(_) => {
@@ -29,6 +30,7 @@ pub fn code_of(e: &AppError) -> &'static str {
     match e {
         AppError::Unauthenticated => "unauthenticated",
         AppError::BadCredentials => "bad_credentials",
+        AppError::TooManyAttempts(_) => "too_many_attempts",
         AppError::Forbidden(_) => "forbidden",
         AppError::NotFound(_) => "not_found",
         AppError::Invalid { .. } => "invalid",
@@ -60,7 +62,7 @@ pub struct ErrorBody {
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorDetail {
-    /// Machine code: unauthenticated, bad_credentials, forbidden, not_found, invalid, validation, bad_file, conflict, invalid_transition, internal.
+    /// Machine code: unauthenticated, bad_credentials, too_many_attempts, forbidden, not_found, invalid, validation, bad_file, conflict, invalid_transition, internal.
     pub code: String,
     /// Vietnamese message.
     pub message: String,

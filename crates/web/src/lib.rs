@@ -29,9 +29,13 @@ pub struct AppState {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
-        .merge(pages::routes())
+        .merge(pages::routes().layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::csrf_guard,
+        )))
         .nest("/api", api::routes())
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::map_response(too_large_in_vietnamese))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
         .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
@@ -40,6 +44,29 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'"),
         ))
         .with_state(state)
+}
+
+/// Replaces the body of a 413 (request body over [`BODY_LIMIT`]) with a Vietnamese message:
+/// the API's JSON error shape under `/api`, plain text elsewhere.
+async fn too_large_in_vietnamese(
+    uri: axum::http::Uri,
+    res: axum::response::Response,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if res.status() != axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        return res;
+    }
+    let message = format!(
+        "Dữ liệu gửi lên quá lớn (tối đa {} MB)",
+        BODY_LIMIT / (1024 * 1024)
+    );
+    let status = axum::http::StatusCode::PAYLOAD_TOO_LARGE;
+    if uri.path().starts_with("/api/") {
+        let body = serde_json::json!({"error": {"code": "too_large", "message": message}});
+        (status, axum::Json(body)).into_response()
+    } else {
+        (status, message).into_response()
+    }
 }
 
 /// `GET /healthz`: 200 when the database answers, 503 otherwise.

@@ -38,13 +38,13 @@ pub use campaigns::NewCampaign;
 pub use consolidation::FOLD_BATCH;
 pub use error::StoreError;
 pub use jobs::{Job, JobRow};
+pub use login_throttle::{LOCK_IP, LOCK_USER};
 pub use plans::{
     ConsultationRecord, DocumentRecord, IncomingRecord, IssuerRecord, NewDocument, NewTask,
     RecipientRow, ReplyRecord, TaskRecord, VersionRow, SERIES_IN, SERIES_OUT,
 };
 pub use reports::{PhotoMeta, ReportHistoryEntry, ReportRecord, ReportRow, SubtreeReportRow};
 pub use units::{UnitUpsert, UpsertOutcome};
-pub use login_throttle::{LOCK_IP, LOCK_USER};
 pub use users::{SessionRecord, UserRecord};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

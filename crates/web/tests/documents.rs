@@ -10,43 +10,8 @@ use std::process::Command;
 use reqwest::StatusCode;
 use serde_json::Value;
 
-fn browser() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .unwrap()
-}
-
-fn csrf(html: &str) -> String {
-    let at = html
-        .find("name=\"csrf_token\" value=\"")
-        .expect("CSRF field");
-    let rest = &html[at + "name=\"csrf_token\" value=\"".len()..];
-    rest[..rest.find('"').unwrap()].to_string()
-}
-
 async fn login(t: &common::TestApp, username: &str) -> reqwest::Client {
-    let b = browser();
-    let page = b
-        .get(t.url("/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let r = b
-        .post(t.url("/login"))
-        .form(&[
-            ("username", username),
-            ("password", common::PASSWORD),
-            ("csrf_token", &csrf(&page)),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    b
+    t.browser_login(username).await
 }
 
 fn run(cmd: &mut Command) -> String {

@@ -9,42 +9,10 @@ use tuanle_domain::template::Template;
 use tuanle_sheets::read::open_workbook;
 use tuanle_sheets::write::{cell_ref, HEADER_ROW};
 
-fn browser() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .unwrap()
-}
-
-fn csrf(html: &str) -> String {
-    let key = "name=\"csrf_token\" value=\"";
-    let at = html.find(key).expect("page has a CSRF field");
-    let rest = &html[at + key.len()..];
-    rest[..rest.find('"').unwrap()].to_string()
-}
+use common::csrf;
 
 async fn login(t: &common::TestApp, username: &str) -> reqwest::Client {
-    let b = browser();
-    let page = b
-        .get(t.url("/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let r = b
-        .post(t.url("/login"))
-        .form(&[
-            ("username", username),
-            ("password", common::PASSWORD),
-            ("csrf_token", &csrf(&page)),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    b
+    t.browser_login(username).await
 }
 
 /// A download through the page client: (content type, bytes).

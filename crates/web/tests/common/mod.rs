@@ -176,3 +176,47 @@ pub fn tiny_png() -> Vec<u8> {
 pub fn pdf_bytes() -> Vec<u8> {
     b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n".to_vec()
 }
+
+/// A browser-like client: a cookie jar, redirects followed.
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::limited(5))
+        .build()
+        .unwrap()
+}
+
+/// The value of the first `name="csrf_token"` field of a page.
+pub fn csrf(html: &str) -> String {
+    let key = "name=\"csrf_token\" value=\"";
+    let at = html.find(key).expect("page has a CSRF field");
+    let rest = &html[at + key.len()..];
+    rest[..rest.find('"').unwrap()].to_string()
+}
+
+impl TestApp {
+    /// A browser signed in through the login form (with its CSRF field) as `username`.
+    pub async fn browser_login(&self, username: &str) -> reqwest::Client {
+        let b = browser();
+        let page = b
+            .get(self.url("/login"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let r = b
+            .post(self.url("/login"))
+            .form(&[
+                ("username", username),
+                ("password", PASSWORD),
+                ("csrf_token", &csrf(&page)),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "login as {username}");
+        b
+    }
+}

@@ -141,4 +141,8 @@ TUANLE_E2E_DB=sqlite node --test "${e2e_tests[@]}"
 echo "--- on PostgreSQL"
 TUANLE_E2E_DB=$TUANLE_PG_URL node --test "${e2e_tests[@]}"
 
+section "Load test: 200 clients, 15 s, on SQLite then PostgreSQL (scripts/load_test.sh)"
+bash scripts/load_test.sh --db sqlite --clients 200 --seconds 15
+bash scripts/load_test.sh --db "$TUANLE_PG_URL" --clients 200 --seconds 15
+
 section "All tests passed"

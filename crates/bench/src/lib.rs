@@ -13,6 +13,7 @@
 //! 8. Unless `workbooks` is off: imports one workbook per commune with `tuanle reports
 //!    import` and consolidates the same files with openpyxl ([`workbooks`]).
 
+pub mod load;
 pub mod workbooks;
 
 use std::path::{Path, PathBuf};

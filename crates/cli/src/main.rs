@@ -87,6 +87,42 @@ enum Command {
     Restore(RestoreArgs),
     /// Đo hiệu năng quy mô toàn quốc, so với DuckDB (national benchmark; see docs/benchmarks.md)
     Bench(BenchArgs),
+    /// Kiểm thử tải một máy chủ đang chạy: nhiều máy khách đồng thời đọc và ghi (load test; see docs/security.md)
+    Load(LoadArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LoadArgs {
+    /// Địa chỉ máy chủ đang chạy (base URL), ví dụ http://127.0.0.1:8080
+    #[arg(long, value_name = "URL")]
+    pub url: String,
+    /// Số máy khách đồng thời (concurrent clients)
+    #[arg(long, default_value_t = 200)]
+    pub clients: usize,
+    /// Thời gian chạy, giây (duration in seconds)
+    #[arg(long, default_value_t = 60)]
+    pub seconds: u64,
+    /// Tỉ lệ yêu cầu đọc, phần trăm (the rest are writes)
+    #[arg(long, default_value_t = 70, value_parser = clap::value_parser!(u32).range(0..=100))]
+    pub reads: u32,
+    /// Tài khoản dùng để đọc và ghi (quản trị hoặc người duyệt cấp trên các đơn vị được ghi)
+    #[arg(long, default_value = "admin", value_name = "USERNAME")]
+    pub user: String,
+    /// Mật khẩu của tài khoản
+    #[arg(long, env = "TUANLE_LOAD_PASSWORD", hide_env_values = true)]
+    pub password: String,
+    /// Mã số (id) của Tuần lễ; mặc định Tuần lễ đầu tiên API liệt kê
+    #[arg(long, value_name = "ID")]
+    pub campaign: Option<i64>,
+    /// Hạt giống của các lựa chọn ngẫu nhiên (seed)
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Một yêu cầu lâu hơn số giây này là lỗi (request timeout)
+    #[arg(long, default_value_t = 30)]
+    pub timeout: u64,
+    /// Ghi kết quả dạng JSON vào tệp này
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -408,6 +444,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             templates::rebuild(&db, a).await
         }
         Command::Bench(a) => bench(&db, a).await,
+        Command::Load(a) => load(a).await,
         Command::Backup(a) => backup::backup(&db, &a.file).await,
         Command::Restore(a) => backup::restore(&db, &a.file, a.yes).await,
         Command::Reports(ReportsCommand::Import(a)) => reports::import(&db, a).await,
@@ -440,6 +477,39 @@ async fn bench(db: &str, a: BenchArgs) -> Result<(), CliError> {
             .map_err(|e| CliError::User(format!("{}: {e}", path.display())))?;
     }
     Ok(())
+}
+
+/// `tuanle load`: fails (exit 1) on any error under load.
+async fn load(a: LoadArgs) -> Result<(), CliError> {
+    let opts = tuanle_bench::load::LoadOptions {
+        url: a.url,
+        clients: a.clients.max(1),
+        duration: std::time::Duration::from_secs(a.seconds.max(1)),
+        username: a.user,
+        password: a.password,
+        read_percent: a.reads,
+        campaign: a.campaign,
+        seed: a.seed,
+        timeout: std::time::Duration::from_secs(a.timeout.max(1)),
+    };
+    let report = tuanle_bench::load::run(&opts)
+        .await
+        .map_err(|e| CliError::User(format!("kiểm thử tải: {e}")))?;
+    println!("{}", tuanle_bench::load::text(&report));
+    if let Some(path) = a.json {
+        let text =
+            serde_json::to_string_pretty(&report).map_err(|e| CliError::User(e.to_string()))?;
+        std::fs::write(&path, text)
+            .map_err(|e| CliError::User(format!("{}: {e}", path.display())))?;
+    }
+    if report.passed() {
+        Ok(())
+    } else {
+        Err(CliError::User(format!(
+            "kiểm thử tải không đạt: {} lỗi trên {} yêu cầu ({} đọc, {} ghi)",
+            report.errors, report.requests, report.reads, report.writes
+        )))
+    }
 }
 
 fn main() -> ExitCode {

@@ -8,7 +8,9 @@ use tuanle_store::{time_text, Job};
 
 use crate::{App, AppError, Result};
 
-/// Removes expired sessions and tokens (hourly).
+/// Dọn dẹp đăng nhập (hourly): expired or idle sessions, expired tokens, failed sign-ins out
+/// of their window, ended locks, old reset requests, used or expired reset links
+/// ([`App::prune_auth`]).
 pub const PURGE_SESSIONS: &str = "purge_sessions";
 /// Recomputes a campaign's consolidation from raw values (payload `{"campaign_id": N}`).
 pub const REBUILD_CONSOLIDATION: &str = "rebuild_consolidation";
@@ -99,10 +101,16 @@ impl App {
         }
         match job.kind.as_str() {
             PURGE_SESSIONS => {
-                let mut tx = self.store.begin().await?;
-                let n = tx.delete_expired_sessions().await?;
-                tx.commit().await?;
-                tracing::info!(removed = n, "đã xóa phiên hết hạn");
+                let (p, sessions) = self.prune_auth().await?;
+                tracing::info!(
+                    sessions,
+                    login_failures = p.login_failures,
+                    login_locks = p.login_locks,
+                    reset_requests = p.reset_requests,
+                    reset_tokens = p.reset_tokens,
+                    reset_emails_scrubbed = p.reset_emails_scrubbed,
+                    "đã dọn phiên hết hạn, lần đăng nhập sai cũ và liên kết đặt lại mật khẩu đã dùng"
+                );
                 Ok(())
             }
             ANALYZE => Ok(self.store.analyze().await?),

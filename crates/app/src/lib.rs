@@ -46,6 +46,8 @@ pub struct App {
     clock: std::sync::Arc<std::sync::RwLock<Option<chrono::DateTime<chrono::Utc>>>>,
     /// SMTP, reminder days and site address of the notifications (`App::set_notify_settings`).
     notify: std::sync::Arc<std::sync::RwLock<notifications::NotifySettings>>,
+    /// Idle timeout of web sessions (`App::set_session_settings`).
+    sessions: std::sync::Arc<std::sync::RwLock<auth::SessionSettings>>,
 }
 
 /// Người thực hiện — who is acting: a signed-in user, their unit, their address.
@@ -98,6 +100,7 @@ impl App {
             campaigns: Default::default(),
             clock: Default::default(),
             notify: Default::default(),
+            sessions: Default::default(),
         };
         app.install_builtin_templates().await?;
         Ok(app)

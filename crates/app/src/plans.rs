@@ -1197,9 +1197,7 @@ impl App {
             ));
         };
         if let Some((name, bytes)) = &file {
-            if bytes.len() > MAX_FILE_BYTES {
-                return Err(AppError::BadFile(format!("Tệp \"{name}\" lớn hơn 10 MB")));
-            }
+            check_pdf(name, bytes)?;
         }
         let state = consultation::check_answer(agree, comment, file.is_some())?;
         let today = self.today();
@@ -1808,13 +1806,18 @@ impl App {
     }
 }
 
-/// A PDF attachment: the right signature, at most [`MAX_FILE_BYTES`].
+/// A PDF attachment (external document, consultation answer): a PDF by content, whatever
+/// its name, at most [`MAX_FILE_BYTES`].
 fn check_pdf(name: &str, bytes: &[u8]) -> Result<()> {
     if bytes.len() > MAX_FILE_BYTES {
         return Err(AppError::BadFile(format!("Tệp \"{name}\" lớn hơn 10 MB")));
     }
-    if !bytes.starts_with(b"%PDF-") {
-        return Err(AppError::BadFile(format!("Tệp \"{name}\" không phải PDF")));
+    // By content, not name: the PDF header, and the end-of-file marker near the end.
+    let tail = &bytes[bytes.len().saturating_sub(1024)..];
+    if !bytes.starts_with(b"%PDF-") || !tail.windows(5).any(|w| w == b"%%EOF") {
+        return Err(AppError::BadFile(format!(
+            "Tệp \"{name}\" không phải tệp PDF (nội dung tệp không đúng định dạng PDF); chỉ nhận PDF"
+        )));
     }
     Ok(())
 }

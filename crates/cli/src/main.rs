@@ -212,9 +212,12 @@ pub struct ServeArgs {
     /// Số ngày nhắc trước hạn (reminder days before each deadline)
     #[arg(long, env = "TUANLE_REMINDER_DAYS", default_value_t = 3)]
     pub reminder_days: i64,
-    /// Địa chỉ trang web dùng trong thư và lịch (public base URL)
+    /// Địa chỉ trang web dùng trong thư, lịch và liên kết đặt lại mật khẩu (public base URL, e.g. https://tuanle.example.vn)
     #[arg(long, env = "TUANLE_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// Phiên đăng nhập web kết thúc sau bấy nhiêu phút không thao tác (idle timeout, 5–720)
+    #[arg(long, env = "TUANLE_SESSION_IDLE_MINUTES", default_value_t = tuanle_app::auth::DEFAULT_IDLE_MINUTES)]
+    pub session_idle_minutes: i64,
 }
 
 #[derive(Debug, Subcommand)]

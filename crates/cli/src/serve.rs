@@ -18,7 +18,23 @@ pub async fn serve(db: &str, args: ServeArgs) -> Result<(), CliError> {
                 args.addr
             ))
         })?;
+    if !(5..=720).contains(&args.session_idle_minutes) {
+        return Err(user_error(format!(
+            "--session-idle-minutes {} không hợp lệ (từ 5 đến 720 phút)",
+            args.session_idle_minutes
+        )));
+    }
+    if let Some(url) = &args.public_url {
+        if !(url.starts_with("https://") || url.starts_with("http://")) {
+            return Err(user_error(format!(
+                "--public-url \"{url}\" không hợp lệ: cần dạng https://tên-miền (địa chỉ người dùng mở trang)"
+            )));
+        }
+    }
     let app = open(db).await?;
+    app.set_session_settings(tuanle_app::auth::SessionSettings {
+        idle_minutes: args.session_idle_minutes,
+    });
     // Bind before building the demo, so that a busy port fails at once.
     let listener = tokio::net::TcpListener::bind(addr)
         .await

@@ -21,8 +21,10 @@ mod error;
 mod expected;
 mod jobs;
 mod login_throttle;
+mod password_reset;
 mod plans;
 mod reports;
+mod sessions;
 mod templates;
 pub mod testing;
 mod units;
@@ -39,13 +41,15 @@ pub use consolidation::FOLD_BATCH;
 pub use error::StoreError;
 pub use jobs::{Job, JobRow};
 pub use login_throttle::{LOCK_IP, LOCK_USER};
+pub use password_reset::{AuthCutoffs, AuthPruned, RESET_EMAIL_KIND};
 pub use plans::{
     ConsultationRecord, DocumentRecord, IncomingRecord, IssuerRecord, NewDocument, NewTask,
     RecipientRow, ReplyRecord, TaskRecord, VersionRow, SERIES_IN, SERIES_OUT,
 };
 pub use reports::{PhotoMeta, ReportHistoryEntry, ReportRecord, ReportRow, SubtreeReportRow};
 pub use units::{UnitUpsert, UpsertOutcome};
-pub use users::{SessionRecord, UserRecord};
+pub use sessions::{SessionCutoffs, SessionRecord};
+pub use users::UserRecord;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 

@@ -19,19 +19,10 @@ pub struct UserRecord {
     pub active: bool,
 }
 
-/// A live session or API token.
-#[derive(Debug, Clone)]
-pub struct SessionRecord {
-    pub user: UserRecord,
-    pub kind: String,
-    pub csrf_token: String,
-    pub expires_at: String,
-}
-
-const USER_COLUMNS: &str =
+pub(crate) const USER_COLUMNS: &str =
     "u.id, u.username, u.full_name, u.email, u.password_hash, u.unit_id, u.role, u.active";
 
-fn user_from_row<R: Row>(r: &R) -> Result<UserRecord>
+pub(crate) fn user_from_row<R: Row>(r: &R) -> Result<UserRecord>
 where
     for<'a> &'a str: sqlx::ColumnIndex<R>,
     i64: for<'a> sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
@@ -80,27 +71,6 @@ impl Store {
     pub async fn count_users(&self) -> Result<i64> {
         on_pool!(self, p => Ok(sqlx::query_scalar("SELECT COUNT(*) FROM app_user").fetch_one(p).await?))
     }
-
-    /// The session or token whose secret hashes to `token_hash`, if not expired.
-    pub async fn session(&self, token_hash: &str, kind: &str) -> Result<Option<SessionRecord>> {
-        let now = now_text();
-        on_pool!(self, p => {
-            let row = sqlx::query(&format!(
-                "SELECT {USER_COLUMNS}, s.kind, s.csrf_token, s.expires_at FROM auth_session s JOIN app_user u ON u.id = s.user_id \
-                 WHERE s.token_hash = $1 AND s.kind = $2 AND s.expires_at > $3 AND u.active = TRUE"
-            ))
-            .bind(token_hash).bind(kind).bind(&now).fetch_optional(p).await?;
-            match row {
-                None => Ok(None),
-                Some(r) => Ok(Some(SessionRecord {
-                    user: user_from_row(&r)?,
-                    kind: r.try_get("kind")?,
-                    csrf_token: r.try_get("csrf_token")?,
-                    expires_at: r.try_get("expires_at")?,
-                })),
-            }
-        })
-    }
 }
 
 impl Tx {
@@ -126,33 +96,5 @@ impl Tx {
             let e = StoreError::from(e);
             if e.is_unique_violation() { StoreError::Conflict(format!("tên đăng nhập \"{username}\" đã có")) } else { e }
         })
-    }
-
-    pub async fn insert_session(
-        &mut self,
-        token_hash: &str,
-        user_id: i64,
-        kind: &str,
-        csrf_token: &str,
-        expires_at: &str,
-    ) -> Result<()> {
-        let now = now_text();
-        on_tx!(self, c => {
-            sqlx::query("INSERT INTO auth_session (token_hash, user_id, kind, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)")
-                .bind(token_hash).bind(user_id).bind(kind).bind(csrf_token).bind(&now).bind(expires_at)
-                .execute(&mut *c).await?;
-        });
-        Ok(())
-    }
-
-    pub async fn delete_session(&mut self, token_hash: &str) -> Result<()> {
-        on_tx!(self, c => { sqlx::query("DELETE FROM auth_session WHERE token_hash = $1").bind(token_hash).execute(&mut *c).await?; });
-        Ok(())
-    }
-
-    /// Removes expired sessions and tokens.
-    pub async fn delete_expired_sessions(&mut self) -> Result<u64> {
-        let now = now_text();
-        on_tx!(self, c => Ok(sqlx::query("DELETE FROM auth_session WHERE expires_at <= $1").bind(&now).execute(&mut *c).await?.rows_affected()))
     }
 }

@@ -14,8 +14,15 @@ use crate::AppState;
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "tuanle_session";
-/// Name of the pre-login CSRF cookie.
+/// Name of the pre-login CSRF cookie (path `/login`).
 pub const LOGIN_CSRF_COOKIE: &str = "tuanle_login_csrf";
+/// Name of the CSRF cookie of the password reset forms (path `/password`), used before login.
+pub const RESET_CSRF_COOKIE: &str = "tuanle_reset_csrf";
+/// Pages used before login: their forms carry a double-submitted cookie instead of a
+/// session's CSRF token (checked by their handlers, not by [`csrf_guard`]).
+pub const PRE_LOGIN_FORMS: &[&str] = &["/login", "/password/forgot", "/password/reset"];
+/// Where a visitor whose session ended (expired, idle, logged out elsewhere) is sent.
+pub const EXPIRED_REDIRECT: &str = "/login?thong-bao=het-han";
 
 /// The client's address (for the audit trail).
 pub fn client_ip(parts: &Parts) -> Option<String> {
@@ -35,12 +42,22 @@ pub struct PageUser {
     pub unread: i64,
 }
 
-/// Rejection of a page request without a session: redirect to the login page.
-pub struct LoginRedirect;
+/// Rejection of a page request without a session: redirect to the login page; when the
+/// browser sent a session that is no longer valid, with the notice that it expired (and the
+/// dead cookie removed).
+pub struct LoginRedirect {
+    expired: bool,
+}
 
 impl axum::response::IntoResponse for LoginRedirect {
     fn into_response(self) -> axum::response::Response {
-        axum::response::Redirect::to("/login").into_response()
+        use axum::response::Redirect;
+        if self.expired {
+            let jar = CookieJar::new().add(removal(SESSION_COOKIE, "/"));
+            (jar, Redirect::to(EXPIRED_REDIRECT)).into_response()
+        } else {
+            Redirect::to("/login").into_response()
+        }
     }
 }
 
@@ -55,12 +72,14 @@ impl FromRequestParts<AppState> for PageUser {
         let token = jar
             .get(SESSION_COOKIE)
             .map(|c| c.value().to_string())
-            .ok_or(LoginRedirect)?;
+            .ok_or(LoginRedirect { expired: false })?;
         let (actor, csrf_token) = state
             .app
             .authenticate(&token, WEB, client_ip(parts))
             .await
-            .map_err(|_| LoginRedirect)?;
+            .map_err(|e| LoginRedirect {
+                expired: matches!(e, AppError::Unauthenticated),
+            })?;
         let unread = state.app.unread_count(&actor).await.unwrap_or(0);
         Ok(PageUser {
             actor,
@@ -88,7 +107,8 @@ impl PageUser {
 #[derive(Clone, Debug)]
 pub struct ApiUser(pub Actor);
 
-fn bearer(headers: &HeaderMap) -> Option<String> {
+/// The token of `Authorization: Bearer <token>`.
+pub fn bearer(headers: &HeaderMap) -> Option<String> {
     let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = v.split_once(' ')?;
     scheme
@@ -127,12 +147,27 @@ fn time_hours(h: i64) -> time::Duration {
     time::Duration::hours(h)
 }
 
-/// A cookie that removes `name`.
-pub fn removal(name: &'static str) -> Cookie<'static> {
+/// A cookie that removes `name` set with `path`.
+pub fn removal(name: &'static str, path: &'static str) -> Cookie<'static> {
     Cookie::build((name, ""))
-        .path("/")
+        .path(path)
         .max_age(time_hours(0))
         .build()
+}
+
+/// A pre-login CSRF cookie (double submit): `HttpOnly`, `SameSite=Strict`, for `path` only.
+pub fn pre_login_cookie(name: &'static str, path: &'static str, token: String) -> Cookie<'static> {
+    Cookie::build((name, token))
+        .path(path)
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .build()
+}
+
+/// Whether a pre-login form's `sent` token matches its cookie `name`.
+pub fn pre_login_csrf_ok(jar: &CookieJar, name: &str, sent: &str) -> bool {
+    let cookie = jar.get(name).map(|c| c.value()).unwrap_or_default();
+    !cookie.is_empty() && same_secret(cookie, sent)
 }
 
 /// Message of a state-changing page request refused for its CSRF token.
@@ -207,7 +242,7 @@ pub async fn csrf_guard(
     use axum::http::Method;
     use axum::response::IntoResponse;
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if safe || req.uri().path() == "/login" {
+    if safe || PRE_LOGIN_FORMS.contains(&req.uri().path()) {
         return next.run(req).await;
     }
     let jar = CookieJar::from_headers(req.headers());

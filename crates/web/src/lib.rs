@@ -121,7 +121,9 @@ pub async fn serve_on(app: App, listener: tokio::net::TcpListener) -> std::io::R
     );
     let state = AppState {
         app,
-        secure_cookies: false,
+        // Behind HTTPS (docs/deployment.md): cookies marked Secure.
+        secure_cookies: std::env::var("TUANLE_SECURE_COOKIES")
+            .is_ok_and(|v| matches!(v.trim(), "1" | "true" | "yes")),
     };
     axum::serve(
         listener,

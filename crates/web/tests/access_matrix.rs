@@ -122,6 +122,7 @@ fn api_rule(method: &str, path: &str) -> Option<Rule> {
     Some(match (method, p) {
         ("post", "/auth/token") => Public,
         ("get", "/me") => Anyone,
+        ("post", "/me/password") => Anyone,
         ("get", "/units") => Anyone,
         ("post", "/units") => Administer,
         ("get", "/units/{code}") => View,
@@ -198,6 +199,9 @@ fn page_rule(method: &str, path: &str) -> Option<Rule> {
         ("GET", "/") => Anyone,
         ("GET" | "POST", "/login") => Public,
         ("POST", "/logout") => Anyone,
+        ("GET", "/account") => Anyone,
+        ("POST", "/account/password" | "/account/logout-everywhere") => Anyone,
+        ("GET" | "POST", "/password/forgot" | "/password/reset") => Public,
         ("GET", "/static/app.css") => Public,
         ("GET", "/admin/users") => AnyAdmin,
         ("POST", "/admin/users") => Administer,
@@ -553,6 +557,10 @@ async fn api_call(
         }
         ("put", "/campaigns/{id}/activity-settings") => Body::Json(json!({"slogans": []})),
         ("post", "/notifications/read") => Body::Json(json!({})),
+        // A wrong current password: 422, nothing changes (the matrix keeps its sessions).
+        ("post", "/me/password") => Body::Json(json!({
+            "current_password": "sai-mat-khau", "new_password": "mat-khau-moi-dai-1"
+        })),
         ("put", "/notifications/email-preferences") => {
             Body::Json(json!({"preferences": {"task": true}}))
         }
@@ -610,6 +618,12 @@ async fn page_call(
     let body = match (method, path) {
         ("GET", _) => Body::None,
         ("POST", "/logout") => form(&[]),
+        ("POST", "/account/logout-everywhere") => form(&[]),
+        ("POST", "/account/password") => form(&[
+            ("current_password", "sai-mat-khau".into()),
+            ("new_password", "mat-khau-moi-dai-1".into()),
+            ("new_password2", "mat-khau-moi-dai-1".into()),
+        ]),
         ("POST", "/admin/users") => form(&[
             ("username", format!("mt.page{n}")),
             ("full_name", "Người Ma Trận".into()),
@@ -911,7 +925,7 @@ async fn every_route_for_every_role_on_own_sibling_parent_and_child() {
             continue;
         }
         route_count += 1;
-        for user in &users {
+        for user in users.iter_mut() {
             let rels: &[Rel] = if names_unit(*rule) {
                 &RELS
             } else {
@@ -938,6 +952,11 @@ async fn every_route_for_every_role_on_own_sibling_parent_and_child() {
                 let shown = call.path.clone();
                 let token = is_api.then_some(user.token.as_str());
                 let res = send(&t, &client, token, call).await;
+                // Logging out everywhere ended the user's sessions and token: sign in again.
+                if path == "/account/logout-everywhere" {
+                    (user.browser, user.csrf) = page_login(&t, &user.username, PASSWORD).await;
+                    user.token = api_token(&t, &user.username, PASSWORD).await;
+                }
                 let status = res.status();
                 let location = res
                     .headers()

@@ -879,6 +879,7 @@ async fn openapi_document_covers_every_route_and_all_are_protected() {
     let expected = [
         ("post", "/api/v1/auth/token"),
         ("get", "/api/v1/me"),
+        ("post", "/api/v1/me/password"),
         ("get", "/api/v1/units"),
         ("post", "/api/v1/units"),
         ("get", "/api/v1/units/{code}"),

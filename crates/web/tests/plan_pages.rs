@@ -220,6 +220,8 @@ async fn plan_trail_through_the_pages() {
 
     // After the deadline Phú Lợi's silence reads as consent, visibly; its late answer is refused.
     at(&t.app, 2021, 9, 23, 8);
+    // Days later: the sessions of 15/09 have expired (idle timeout), sign in again.
+    let tdm = Visitor::login(&t, "thudaumot").await;
     let (_, page) = tdm.get(&c_path).await;
     assert!(page.contains("data-test=\"silent\""), "{page}");
     assert!(page.contains("Không có ý kiến, xem như thống nhất"));
@@ -253,6 +255,9 @@ async fn plan_trail_through_the_pages() {
     assert_eq!(s, StatusCode::OK, "{page}");
     assert!(page.contains("Đã trình"), "{page}");
     at(&t.app, 2021, 9, 29, 9);
+    let tdm = Visitor::login(&t, "thudaumot").await;
+    let pl = Visitor::login(&t, &format!("bc.{PHU_LOI}")).await;
+    let hp = Visitor::login(&t, &format!("bc.{HOA_PHU}")).await;
     let (s, _, page) = tdm
         .submit(
             &doc_path,
@@ -358,6 +363,8 @@ async fn plan_trail_through_the_pages() {
 
     // 13/10: Phú Lợi's task is overdue and stands out; done, it no longer is.
     at(&t.app, 2021, 10, 13, 9);
+    let tdm = Visitor::login(&t, "thudaumot").await;
+    let pl = Visitor::login(&t, &format!("bc.{PHU_LOI}")).await;
     let tasks = format!("/campaigns/{CAMPAIGN}/tasks/{PHU_LOI}");
     let (_, page) = pl.get(&tasks).await;
     assert!(page.contains("data-test=\"overdue\""), "{page}");

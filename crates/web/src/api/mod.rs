@@ -93,6 +93,7 @@ pub fn router_and_doc() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(auth::issue_token))
         .routes(routes!(auth::me))
+        .routes(routes!(auth::change_password))
         .routes(routes!(units::search_units, units::add_body))
         .routes(routes!(units::get_unit))
         .routes(routes!(units::import_bodies))

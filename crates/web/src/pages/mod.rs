@@ -76,6 +76,7 @@ pub fn page_routes() -> Vec<PageRoute> {
             get(consolidation::missing),
         ),
     ];
+    table.extend(login::routes());
     table.extend(activities::routes());
     table.extend(workbooks::routes());
     table.extend(documents::routes());

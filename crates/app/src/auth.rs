@@ -642,13 +642,15 @@ impl App {
     /// than their window, used or expired reset links (and the text of their e-mails),
     /// expired or idle web sessions and expired API tokens.
     pub async fn prune_auth(&self) -> Result<(tuanle_store::AuthPruned, u64)> {
+        // The clock is read once the transaction has started, so that what it removes is
+        // "over" at the moment it removes it.
+        let mut tx = self.store.begin().await?;
         let now = self.now();
         let cut = tuanle_store::AuthCutoffs {
             now: time_text(now),
             failures_before: time_text(now - Duration::minutes(LOCK_WINDOW_MINUTES)),
             requests_before: time_text(now - Duration::minutes(RESET_WINDOW_MINUTES)),
         };
-        let mut tx = self.store.begin().await?;
         let pruned = tx.prune_auth(&cut).await?;
         let sessions = tx.purge_sessions(&self.session_cutoffs()).await?;
         tx.commit().await?;

@@ -32,6 +32,20 @@ async fn pair() -> Pair {
     let b = App::open(&db.url).await.expect("open database again");
     let base_a = serve(&a).await;
     let base_b = serve(&b).await;
+    // The workers' first hourly clean-up runs at start, by the system clock: let it finish
+    // before a test sets the App clock and writes rows it could otherwise remove.
+    let started = std::time::Instant::now();
+    while !a
+        .store
+        .jobs(tuanle_app::jobs::PURGE_SESSIONS)
+        .await
+        .unwrap()
+        .iter()
+        .any(|j| j.status == "done")
+    {
+        assert!(started.elapsed().as_secs() < 60, "the workers did not start");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
     Pair {
         a,
         b,
@@ -1347,4 +1361,337 @@ async fn the_hourly_job_prunes_old_failures_locks_reset_links_and_sessions() {
     // The reset ended the user's sessions (none here); the request is still in its hour.
     assert_eq!(counts().await.unwrap(), (0, 0, 1, 0, 1));
     let _ = db;
+}
+
+// ---- uploads checked by content, not name ---------------------------------------------
+
+/// A ZIP archive (stored, one text entry), built by hand.
+fn zip_bytes() -> Vec<u8> {
+    fn crc32(data: &[u8]) -> u32 {
+        let mut c = 0xFFFF_FFFFu32;
+        for &b in data {
+            c ^= b as u32;
+            for _ in 0..8 {
+                c = if c & 1 != 0 { (c >> 1) ^ 0xEDB8_8320 } else { c >> 1 };
+            }
+        }
+        !c
+    }
+    let name = b"ghi-chu.txt";
+    let data = b"Khong phai PDF, khong phai anh, khong phai bang tinh.";
+    let crc = crc32(data);
+    let le16 = |v: u16| v.to_le_bytes().to_vec();
+    let le32 = |v: u32| v.to_le_bytes().to_vec();
+    let mut out = Vec::new();
+    out.extend(le32(0x0403_4b50));
+    for v in [20u16, 0, 0, 0, 0] {
+        out.extend(le16(v));
+    }
+    out.extend(le32(crc));
+    out.extend(le32(data.len() as u32));
+    out.extend(le32(data.len() as u32));
+    out.extend(le16(name.len() as u16));
+    out.extend(le16(0));
+    out.extend(name);
+    out.extend(data);
+    let cd_start = out.len() as u32;
+    out.extend(le32(0x0201_4b50));
+    for v in [20u16, 20, 0, 0, 0, 0] {
+        out.extend(le16(v));
+    }
+    out.extend(le32(crc));
+    out.extend(le32(data.len() as u32));
+    out.extend(le32(data.len() as u32));
+    out.extend(le16(name.len() as u16));
+    for v in [0u16, 0, 0, 0] {
+        out.extend(le16(v));
+    }
+    out.extend(le32(0));
+    out.extend(le32(0));
+    out.extend(name);
+    let cd_len = out.len() as u32 - cd_start;
+    out.extend(le32(0x0605_4b50));
+    for v in [0u16, 0, 1, 1] {
+        out.extend(le16(v));
+    }
+    out.extend(le32(cd_len));
+    out.extend(le32(cd_start));
+    out.extend(le16(0));
+    out
+}
+
+const HTML: &[u8] = b"<!doctype html><html><body><script>alert(document.cookie)</script></body></html>";
+
+/// The renamed files: (file name, bytes, what it really is).
+fn renamed() -> Vec<(&'static str, Vec<u8>, &'static str)> {
+    vec![
+        ("bao-cao.xlsx", common::tiny_png(), "PNG"),
+        ("anh-khai-mac.jpg", HTML.to_vec(), "HTML"),
+        ("van-ban.pdf", zip_bytes(), "ZIP"),
+        ("anh.png", zip_bytes(), "ZIP"),
+        ("gop-y.pdf", HTML.to_vec(), "HTML"),
+    ]
+}
+
+/// One upload as multipart: the file under `field`, plus text fields.
+async fn upload(
+    client: &reqwest::Client,
+    url: &str,
+    token: Option<&str>,
+    field: &'static str,
+    (name, bytes): (&str, Vec<u8>),
+    text: &[(&'static str, String)],
+) -> (StatusCode, String) {
+    let mut form = reqwest::multipart::Form::new();
+    for (k, v) in text {
+        form = form.text(*k, v.clone());
+    }
+    form = form.part(
+        field,
+        reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
+    );
+    let mut req = client.post(url).multipart(form);
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    let r = req.send().await.unwrap();
+    (r.status(), r.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn uploads_are_checked_by_content_not_name_and_a_renamed_file_stores_nothing() {
+    use chrono::TimeZone;
+    let t = common::spawn().await;
+    let tree = t.app.campaign(1).await.unwrap().tree_id;
+    let ward = t.app.store.unit_by_code(tree, "27490").await.unwrap().unwrap();
+    let token = t.token("tanphong").await;
+    let browser = t.browser_login("tanphong").await;
+    let report_page = browser
+        .get(t.url("/campaigns/1/reports/27490"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let page_csrf = common::csrf(&report_page);
+    // An activity of the ward, to attach photos to.
+    let r = t
+        .post(
+            &token,
+            "/api/v1/campaigns/1/activities/27490",
+            serde_json::json!({"kind": "lop-01", "title": "Lớp kỹ năng số", "mode": "online",
+                "starts_at": "2021-10-02T08:00", "ends_at": "2021-10-02T11:00",
+                "link": "https://meet.google.com/abc-defg-hij"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let activity = r.body["id"].as_i64().unwrap();
+    // A consultation of Hòa Phú by Phòng GDĐT Thủ Dầu Một (15/09/2021, until 22/09).
+    let vn = |d: u32| {
+        chrono::Utc
+            .with_ymd_and_hms(2021, 9, d, 1, 0, 0)
+            .single()
+            .unwrap()
+    };
+    t.app.set_clock(Some(vn(15)));
+    let office = {
+        let user = t.app.store.user_by_username("thudaumot").await.unwrap().unwrap();
+        let unit = t.app.store.unit(user.unit_id).await.unwrap().unwrap();
+        tuanle_app::Actor {
+            user,
+            unit,
+            ip: None,
+        }
+    };
+    let plan = t
+        .app
+        .create_plan(
+            &office,
+            tuanle_app::plans::PlanInput {
+                campaign_id: 1,
+                drafting_unit_code: "718-PHONGGDDT".into(),
+                issuer_unit_code: "718-PHONGGDDT".into(),
+                subject: "Kế hoạch Tuần lễ 2021".into(),
+                content: Some(Default::default()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .doc
+        .id;
+    let consultation = t
+        .app
+        .start_consultation(
+            &office,
+            plan,
+            &["25760".to_string()],
+            chrono::NaiveDate::from_ymd_opt(2021, 9, 22).unwrap(),
+            tuanle_app::plans::LetterInput {
+                subject: "V/v góp ý Dự thảo Kế hoạch".into(),
+                paragraphs: vec!["Đề nghị góp ý trước ngày 22/9/2021.".into()],
+                signer: tuanle_domain::plan::Signer {
+                    title: "Trưởng phòng".into(),
+                    name: "Nguyễn Văn Chệt".into(),
+                    ..Default::default()
+                },
+                ..Default::default()
+            },
+            chrono::NaiveDate::from_ymd_opt(2021, 9, 15),
+        )
+        .await
+        .unwrap()
+        .record
+        .id;
+    let hoa_phu = t.token("bc.25760").await;
+    let documents = || async {
+        t.get(&token, "/api/v1/documents").await.body.as_array().map_or(0, |a| a.len())
+    };
+    let docs_before = documents().await;
+
+    let audit = t.audit_rows().await;
+    let mut refused = 0;
+    for (name, bytes, what) in renamed() {
+        let file = || (name, bytes.clone());
+        let shown = format!("{what} named {name}");
+        let is_png = what == "PNG";
+        // Photos of a report (page and API) and of an activity (page and API).
+        if !is_png {
+            let (s, body) = upload(
+                &browser,
+                &t.url("/campaigns/1/reports/27490/photos"),
+                None,
+                "photo",
+                file(),
+                &[("csrf_token", page_csrf.clone()), ("caption", "Ảnh".into())],
+            )
+            .await;
+            assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "report photo page, {shown}");
+            assert!(body.contains("chỉ nhận ảnh JPEG, PNG hoặc WebP"), "{shown}: {body}");
+            let (s, body) = upload(
+                &t.client,
+                &t.url("/api/v1/campaigns/1/reports/27490/photos"),
+                Some(&token),
+                "photo",
+                file(),
+                &[("caption", "Ảnh".into())],
+            )
+            .await;
+            assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "report photo API, {shown}");
+            assert!(body.contains("\"bad_file\"") && body.contains("chỉ nhận ảnh JPEG"), "{body}");
+            let (s, body) = upload(
+                &browser,
+                &t.url(&format!("/activities/{activity}/photos")),
+                None,
+                "photo",
+                file(),
+                &[("csrf_token", page_csrf.clone())],
+            )
+            .await;
+            assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "activity photo page, {shown}");
+            assert!(body.contains("không phải ảnh"), "{shown}: {body}");
+            let (s, body) = upload(
+                &t.client,
+                &t.url(&format!("/api/v1/activities/{activity}/photos")),
+                Some(&token),
+                "photo",
+                file(),
+                &[],
+            )
+            .await;
+            assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "activity photo API, {shown}");
+            assert!(body.contains("không phải ảnh"), "{body}");
+            refused += 4;
+        }
+        // Workbook import (page and API): the file's outcome is a Vietnamese refusal.
+        let (s, body) = upload(
+            &browser,
+            &t.url("/campaigns/1/workbooks"),
+            None,
+            "files",
+            file(),
+            &[("csrf_token", page_csrf.clone()), ("action", "save".into())],
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "workbook page, {shown}");
+        assert!(body.contains("data-test=\"imported\">0<"), "{shown}: {body}");
+        assert!(body.contains("không phải tệp Excel (.xlsx)"), "{shown}: {body}");
+        let (s, body) = upload(
+            &t.client,
+            &t.url("/api/v1/campaigns/1/workbooks?action=save"),
+            Some(&token),
+            "files",
+            file(),
+            &[],
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "workbook API, {shown}");
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!((v["imported"].as_i64(), v["failed"].as_i64()), (Some(0), Some(1)), "{body}");
+        assert!(body.contains("không phải tệp Excel (.xlsx)"), "{body}");
+        // PDF attachments: an external document's file, a consultation answer's file.
+        let (s, body) = upload(
+            &t.client,
+            &t.url("/api/v1/documents/external"),
+            Some(&token),
+            "pdf",
+            file(),
+            &[
+                ("kind", "CV".into()),
+                ("number", "1575/SGDĐT-GDTrH".into()),
+                ("date", "2021-09-09".into()),
+                ("issuer", "Sở Giáo dục và Đào tạo".into()),
+                ("subject", "Hướng dẫn tổ chức Tuần lễ".into()),
+                ("campaign_id", "1".into()),
+            ],
+        )
+        .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "external document, {shown}: {body}");
+        assert!(body.contains("không phải tệp PDF"), "{body}");
+        let (s, body) = upload(
+            &t.client,
+            &t.url(&format!("/api/v1/consultations/{consultation}/replies/25760")),
+            Some(&hoa_phu),
+            "file",
+            file(),
+            &[("agree", "false".into()), ("comment", "Đề nghị bổ sung".into())],
+        )
+        .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "consultation answer, {shown}: {body}");
+        assert!(body.contains("không phải tệp PDF"), "{body}");
+        refused += 4;
+    }
+    // Nothing stored, nothing audited.
+    assert_eq!(t.audit_rows().await, audit, "no audit row for a refused upload");
+    assert!(t.app.store.report(1, ward.id).await.unwrap().is_none(), "no report created");
+    assert!(t.app.store.activity_photos(activity).await.unwrap().is_empty());
+    assert_eq!(documents().await, docs_before);
+    let replies = t.app.store.replies(consultation).await.unwrap();
+    assert!(replies.iter().all(|r| r.file_name.is_none() && r.answered_at.is_none()));
+    assert!(refused >= 28, "{refused}");
+
+    // Content decides, not the name: a real PNG named .xlsx is a photo (stored as PNG), a
+    // real PDF named .jpg is an answer.
+    let r = t.upload(&token, "27490", "bao-cao.xlsx", common::tiny_png()).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let photo = r.body["id"].as_i64().unwrap();
+    let got = t
+        .client
+        .get(t.url(&format!("/api/v1/campaigns/1/reports/27490/photos/{photo}")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.headers()["content-type"], "image/png");
+    let (s, body) = upload(
+        &t.client,
+        &t.url(&format!("/api/v1/consultations/{consultation}/replies/25760")),
+        Some(&hoa_phu),
+        "file",
+        ("gop-y.jpg", common::pdf_bytes()),
+        &[("agree", "false".into()), ("comment", "Đề nghị bổ sung".into())],
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
 }

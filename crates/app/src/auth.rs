@@ -274,7 +274,11 @@ impl App {
     }
 
     /// Opens a web session for `actor` in `tx`, by this instance's clock.
-    async fn open_web_session(&self, tx: &mut tuanle_store::Tx, user_id: i64) -> Result<(String, String)> {
+    async fn open_web_session(
+        &self,
+        tx: &mut tuanle_store::Tx,
+        user_id: i64,
+    ) -> Result<(String, String)> {
         let token = random_token();
         let csrf_token = random_token();
         let now = self.now();
@@ -531,7 +535,11 @@ impl App {
         }
         for (scope, k, max) in limits {
             if tx.count_reset_requests(scope, k, &since).await? >= max {
-                tracing::warn!(scope, key = k, "quá nhiều yêu cầu đặt lại mật khẩu; không gửi thư");
+                tracing::warn!(
+                    scope,
+                    key = k,
+                    "quá nhiều yêu cầu đặt lại mật khẩu; không gửi thư"
+                );
                 return Ok(0);
             }
         }
@@ -581,8 +589,12 @@ impl App {
         tx.commit().await?;
         if queued > 0 {
             // Sent promptly by whichever instance claims the job.
-            self.enqueue_job(crate::notifications::SEND_EMAILS, serde_json::json!({}), None)
-                .await?;
+            self.enqueue_job(
+                crate::notifications::SEND_EMAILS,
+                serde_json::json!({}),
+                None,
+            )
+            .await?;
         }
         Ok(queued)
     }

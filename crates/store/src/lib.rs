@@ -47,8 +47,8 @@ pub use plans::{
     RecipientRow, ReplyRecord, TaskRecord, VersionRow, SERIES_IN, SERIES_OUT,
 };
 pub use reports::{PhotoMeta, ReportHistoryEntry, ReportRecord, ReportRow, SubtreeReportRow};
-pub use units::{UnitUpsert, UpsertOutcome};
 pub use sessions::{SessionCutoffs, SessionRecord};
+pub use units::{UnitUpsert, UpsertOutcome};
 pub use users::UserRecord;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -167,7 +167,8 @@ impl Tx {
     /// Dọn dẹp: failed sign-ins out of the window, ended locks, reset requests out of their
     /// window, used or expired reset links, and the text of reset e-mails whose links are dead.
     pub async fn prune_auth(&mut self, cut: &AuthCutoffs) -> Result<AuthPruned> {
-        let scrubbed = "(Nội dung đã xóa: liên kết đặt lại mật khẩu trong thư này đã hết hiệu lực.)";
+        let scrubbed =
+            "(Nội dung đã xóa: liên kết đặt lại mật khẩu trong thư này đã hết hiệu lực.)";
         on_tx!(self, c => {
             let login_failures = sqlx::query("DELETE FROM login_failure WHERE at <= $1")
                 .bind(&cut.failures_before).execute(&mut *c).await?.rows_affected();

@@ -43,7 +43,10 @@ async fn pair() -> Pair {
         .iter()
         .any(|j| j.status == "done")
     {
-        assert!(started.elapsed().as_secs() < 60, "the workers did not start");
+        assert!(
+            started.elapsed().as_secs() < 60,
+            "the workers did not start"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     Pair {
@@ -557,7 +560,11 @@ fn jar_client() -> reqwest::Client {
 
 /// Signs `username` in through the form with a cookie-keeping client; returns the client,
 /// its session cookie and the session's CSRF token.
-async fn sign_in_as(base: &str, username: &str, password: &str) -> (reqwest::Client, String, String) {
+async fn sign_in_as(
+    base: &str,
+    username: &str,
+    password: &str,
+) -> (reqwest::Client, String, String) {
     let c = jar_client();
     let page = c
         .get(format!("{base}/login"))
@@ -687,12 +694,18 @@ async fn password_change_checks_the_current_password_and_policy_and_ends_the_oth
             [common::PASSWORD, NEW_PASSWORD, "hoc tap suot doi 2025"],
             "Nhập lại mật khẩu mới: không khớp với mật khẩu mới",
         ),
-        (["", NEW_PASSWORD, NEW_PASSWORD], "Mật khẩu hiện tại: chưa nhập"),
+        (
+            ["", NEW_PASSWORD, NEW_PASSWORD],
+            "Mật khẩu hiện tại: chưa nhập",
+        ),
     ] {
         let r = change_password_form(&p.base_a, &s1, &csrf1, fields).await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{fields:?}");
         let html = r.text().await.unwrap();
-        assert!(flash_error(&html).starts_with(message), "{fields:?}: {html}");
+        assert!(
+            flash_error(&html).starts_with(message),
+            "{fields:?}: {html}"
+        );
     }
     assert_eq!(p.a.store.count_audit().await.unwrap(), before);
     assert!(home(&raw(), &p.base_b, &s2).await.is_some());
@@ -714,21 +727,31 @@ async fn password_change_checks_the_current_password_and_policy_and_ends_the_oth
     )
     .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(r.headers()["location"], "/account?thong-bao=da-doi-mat-khau");
+    assert_eq!(
+        r.headers()["location"],
+        "/account?thong-bao=da-doi-mat-khau"
+    );
     let s1_new = set_cookie(r.headers(), "tuanle_session").expect("a new session");
     assert_ne!(s1_new, s1, "session rotated");
     let csrf_new = home(&raw(), &p.base_b, &s1_new)
         .await
         .expect("new session works on B");
     assert_ne!(csrf_new, csrf1, "a new CSRF token with the new session");
-    for (base, s) in [(&p.base_a, &s1), (&p.base_b, &s1), (&p.base_a, &s2), (&p.base_b, &s2)] {
+    for (base, s) in [
+        (&p.base_a, &s1),
+        (&p.base_b, &s1),
+        (&p.base_a, &s2),
+        (&p.base_b, &s2),
+    ] {
         assert!(home(&raw(), base, s).await.is_none(), "old session ended");
     }
     assert_eq!(me(&p.base_a, &t1).await, StatusCode::UNAUTHORIZED);
     assert!(home(&raw(), &p.base_a, &other).await.is_some());
     // Old password refused, new one accepted (and stored as argon2id).
     assert_eq!(
-        api_token(&p.base_a, "quan7", common::PASSWORD).await.status(),
+        api_token(&p.base_a, "quan7", common::PASSWORD)
+            .await
+            .status(),
         StatusCode::UNAUTHORIZED
     );
     token_for(&p.base_b, "quan7", NEW_PASSWORD).await;
@@ -740,7 +763,12 @@ async fn password_change_checks_the_current_password_and_policy_and_ends_the_oth
     assert_eq!(changes[0].object_id, stored.id.to_string());
     // The three ended: s1, s2 and t1 (the new session was opened after).
     assert!(
-        changes[0].after.as_ref().unwrap().to_string().contains("\"sessions_ended\":3"),
+        changes[0]
+            .after
+            .as_ref()
+            .unwrap()
+            .to_string()
+            .contains("\"sessions_ended\":3"),
         "{changes:?}"
     );
 }
@@ -833,7 +861,11 @@ impl Sink {
         std::io::BufReader::new(child.stdout.take().unwrap())
             .read_line(&mut line)
             .unwrap();
-        assert_eq!(line.trim(), "READY", "the SMTP server did not start (pip install aiosmtpd)");
+        assert_eq!(
+            line.trim(),
+            "READY",
+            "the SMTP server did not start (pip install aiosmtpd)"
+        );
         Sink {
             child,
             out,
@@ -862,7 +894,10 @@ impl Drop for Sink {
 fn reset_link(body: &str) -> (String, String) {
     let at = body.find("/password/reset?token=").expect("a reset link");
     let start = body[..at].rfind("http").unwrap();
-    let end = at + body[at..].find(char::is_whitespace).unwrap_or(body.len() - at);
+    let end = at
+        + body[at..]
+            .find(char::is_whitespace)
+            .unwrap_or(body.len() - at);
     let link = body[start..end].to_string();
     let token = link.split("token=").nth(1).unwrap().to_string();
     (link, token)
@@ -894,7 +929,9 @@ async fn request_reset(base: &str, login: &str) -> (StatusCode, String) {
 
 /// The neutral answer's block.
 fn neutral(html: &str) -> String {
-    let at = html.find("data-test=\"reset-requested\"").expect("neutral answer");
+    let at = html
+        .find("data-test=\"reset-requested\"")
+        .expect("neutral answer");
     html[at..at + html[at..].find("</div>").unwrap()].to_string()
 }
 
@@ -987,7 +1024,10 @@ async fn password_reset_by_email_link_works_once_and_ends_every_session() {
     let (s1, known) = request_reset(&p.base_a, "THU.778").await;
     let (s2, unknown) = request_reset(&p.base_b, "khong-co-ai").await;
     let (s3, by_mail) = request_reset(&p.base_b, "Thu778@Don-Vi.vn").await;
-    assert_eq!((s1, s2, s3), (StatusCode::OK, StatusCode::OK, StatusCode::OK));
+    assert_eq!(
+        (s1, s2, s3),
+        (StatusCode::OK, StatusCode::OK, StatusCode::OK)
+    );
     assert_eq!(neutral(&known), neutral(&unknown));
     assert_eq!(neutral(&known), neutral(&by_mail));
     assert!(neutral(&known).contains("60 phút"), "{known}");
@@ -1004,16 +1044,28 @@ async fn password_reset_by_email_link_works_once_and_ends_every_session() {
         assert_eq!(m["subject"], "Đặt lại mật khẩu tài khoản tuanle");
         let body = m["body"].as_str().unwrap();
         assert!(body.contains("Kính gửi Văn thư Quận 7"), "{body}");
-        assert!(body.contains("\"thu.778\"") && body.contains("hiệu lực 60 phút"), "{body}");
-        assert!(body.contains("09:00 01/10/2026") || body.contains("01/10/2026 09:00"), "{body}");
+        assert!(
+            body.contains("\"thu.778\"") && body.contains("hiệu lực 60 phút"),
+            "{body}"
+        );
+        assert!(
+            body.contains("09:00 01/10/2026") || body.contains("01/10/2026 09:00"),
+            "{body}"
+        );
     }
     let (old_link, old_token) = reset_link(mails[0]["body"].as_str().unwrap());
     let (link, reset_token) = reset_link(mails[1]["body"].as_str().unwrap());
-    assert!(link.starts_with(&format!("{}/password/reset?token=", p.base_a)), "{link}");
+    assert!(
+        link.starts_with(&format!("{}/password/reset?token=", p.base_a)),
+        "{link}"
+    );
     assert_ne!(old_token, reset_token);
     // Only the hash is stored.
     assert_eq!(
-        p.a.store.live_resets(user_id, &tuanle_store::time_text(at(0))).await.unwrap(),
+        p.a.store
+            .live_resets(user_id, &tuanle_store::time_text(at(0)))
+            .await
+            .unwrap(),
         1
     );
     assert!(p
@@ -1024,7 +1076,11 @@ async fn password_reset_by_email_link_works_once_and_ends_every_session() {
         .unwrap()
         .is_none());
     let (_, status, page) = reset_csrf(&old_link).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "an older link stops working");
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "an older link stops working"
+    );
     assert!(flash_error(&page).contains("không hợp lệ, đã được dùng hoặc đã hết hạn"));
 
     // Opening the link (on the other instance) shows the form and does not use it.
@@ -1032,7 +1088,10 @@ async fn password_reset_by_email_link_works_once_and_ends_every_session() {
         let (_, status, page) =
             reset_csrf(&format!("{}/password/reset?token={reset_token}", p.base_b)).await;
         assert_eq!(status, StatusCode::OK);
-        assert!(page.contains("data-test=\"reset-username\">thu.778<"), "{page}");
+        assert!(
+            page.contains("data-test=\"reset-username\">thu.778<"),
+            "{page}"
+        );
     }
     // The same policy as a change; a refused password leaves the link usable.
     let r = post_reset(&p.base_b, &reset_token, "thu.778", "thu.778").await;
@@ -1043,7 +1102,10 @@ async fn password_reset_by_email_link_works_once_and_ends_every_session() {
     assert!(flash_error(&r.text().await.unwrap()).starts_with("Mật khẩu mới: quá dễ đoán"));
     let r = post_reset(&p.base_b, &reset_token, NEW_PASSWORD, "khac").await;
     assert!(flash_error(&r.text().await.unwrap()).starts_with("Nhập lại mật khẩu mới: không khớp"));
-    assert!(home(&raw(), &p.base_a, &session).await.is_some(), "nothing changed yet");
+    assert!(
+        home(&raw(), &p.base_a, &session).await.is_some(),
+        "nothing changed yet"
+    );
     // Set: every session and token of the user ends, on both instances.
     let r = post_reset(&p.base_b, &reset_token, NEW_PASSWORD, NEW_PASSWORD).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
@@ -1061,11 +1123,19 @@ async fn password_reset_by_email_link_works_once_and_ends_every_session() {
         .unwrap();
     assert!(notice.contains("Đã đặt lại mật khẩu"), "{notice}");
     // Exactly once: the link is dead now, on both instances.
-    let r = post_reset(&p.base_a, &reset_token, "mot mat khau khac nua", "mot mat khau khac nua").await;
+    let r = post_reset(
+        &p.base_a,
+        &reset_token,
+        "mot mat khau khac nua",
+        "mot mat khau khac nua",
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(flash_error(&r.text().await.unwrap()).contains("đã được dùng"));
     assert_eq!(
-        api_token(&p.base_a, "thu.778", "mat-khau-ban-dau").await.status(),
+        api_token(&p.base_a, "thu.778", "mat-khau-ban-dau")
+            .await
+            .status(),
         StatusCode::UNAUTHORIZED
     );
     token_for(&p.base_a, "thu.778", NEW_PASSWORD).await;
@@ -1079,13 +1149,26 @@ async fn password_reset_by_email_link_works_once_and_ends_every_session() {
     sender.send_due_emails("sender").await.unwrap();
     let (_, late) = reset_link(sink.messages()[2]["body"].as_str().unwrap());
     p.b.set_clock(Some(at(59)));
-    assert_eq!(reset_csrf(&format!("{}/password/reset?token={late}", p.base_b)).await.1, StatusCode::OK);
+    assert_eq!(
+        reset_csrf(&format!("{}/password/reset?token={late}", p.base_b))
+            .await
+            .1,
+        StatusCode::OK
+    );
     p.b.set_clock(Some(at(60)));
     assert_eq!(
-        reset_csrf(&format!("{}/password/reset?token={late}", p.base_b)).await.1,
+        reset_csrf(&format!("{}/password/reset?token={late}", p.base_b))
+            .await
+            .1,
         StatusCode::UNPROCESSABLE_ENTITY
     );
-    let r = post_reset(&p.base_b, &late, "mot mat khau khac nua", "mot mat khau khac nua").await;
+    let r = post_reset(
+        &p.base_b,
+        &late,
+        "mot mat khau khac nua",
+        "mot mat khau khac nua",
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     token_for(&p.base_a, "thu.778", NEW_PASSWORD).await;
 }
@@ -1110,10 +1193,22 @@ async fn reset_requests_are_rate_limited_per_name_and_per_address_without_tellin
         }
     };
     // Three per name per hour (from any address, on any instance); the fourth is dropped.
-    assert_eq!(p.a.request_password_reset("thu.778", ip(1)).await.unwrap(), 1);
-    assert_eq!(p.b.request_password_reset("THU.778", ip(2)).await.unwrap(), 1);
-    assert_eq!(p.a.request_password_reset("thu.778", ip(3)).await.unwrap(), 1);
-    assert_eq!(p.b.request_password_reset("thu.778", ip(4)).await.unwrap(), 0);
+    assert_eq!(
+        p.a.request_password_reset("thu.778", ip(1)).await.unwrap(),
+        1
+    );
+    assert_eq!(
+        p.b.request_password_reset("THU.778", ip(2)).await.unwrap(),
+        1
+    );
+    assert_eq!(
+        p.a.request_password_reset("thu.778", ip(3)).await.unwrap(),
+        1
+    );
+    assert_eq!(
+        p.b.request_password_reset("thu.778", ip(4)).await.unwrap(),
+        0
+    );
     assert_eq!(queued(&p.a).await, 3);
     // The page answers the same whether dropped or not.
     let (s, dropped) = request_reset(&p.base_a, "thu.778").await;
@@ -1123,22 +1218,31 @@ async fn reset_requests_are_rate_limited_per_name_and_per_address_without_tellin
     assert_eq!(queued(&p.a).await, 3);
     // 20 per address per hour, whatever the names.
     for i in 0..20 {
-        p.a.request_password_reset(&format!("ten-{i}"), ip(9)).await.unwrap();
+        p.a.request_password_reset(&format!("ten-{i}"), ip(9))
+            .await
+            .unwrap();
     }
     p.a.set_clock(Some(at(30)));
     assert_eq!(
-        p.a.request_password_reset("thu778@don-vi.vn", ip(9)).await.unwrap(),
+        p.a.request_password_reset("thu778@don-vi.vn", ip(9))
+            .await
+            .unwrap(),
         0,
         "the address is over its limit"
     );
     assert_eq!(
-        p.a.request_password_reset("thu778@don-vi.vn", ip(10)).await.unwrap(),
+        p.a.request_password_reset("thu778@don-vi.vn", ip(10))
+            .await
+            .unwrap(),
         1,
         "another address is not"
     );
     // An hour after the first requests, the name may ask again.
     p.a.set_clock(Some(at(61)));
-    assert_eq!(p.a.request_password_reset("thu.778", ip(4)).await.unwrap(), 1);
+    assert_eq!(
+        p.a.request_password_reset("thu.778", ip(4)).await.unwrap(),
+        1
+    );
     assert_eq!(queued(&p.a).await, 5);
     // Empty: a form error, not an answer about accounts.
     assert!(matches!(
@@ -1178,7 +1282,10 @@ async fn idle_sessions_expire_on_every_instance_and_send_to_login_with_a_notice(
         "no write within the minute"
     );
     clock(219);
-    assert!(home(&raw(), &p.base_a, &s).await.is_some(), "119 minutes idle");
+    assert!(
+        home(&raw(), &p.base_a, &s).await.is_some(),
+        "119 minutes idle"
+    );
     // Two hours without a request: ended, on both instances; the page says why.
     clock(219 + 120);
     let r = raw()
@@ -1189,7 +1296,10 @@ async fn idle_sessions_expire_on_every_instance_and_send_to_login_with_a_notice(
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(r.headers()["location"], "/login?thong-bao=het-han");
-    assert_eq!(set_cookie(r.headers(), "tuanle_session").as_deref(), Some(""));
+    assert_eq!(
+        set_cookie(r.headers(), "tuanle_session").as_deref(),
+        Some("")
+    );
     assert!(home(&raw(), &p.base_a, &s).await.is_none());
     assert!(last_seen().await.is_none(), "the row is gone");
     let page = raw()
@@ -1262,26 +1372,45 @@ async fn logout_everywhere_ends_every_session_and_token_on_every_instance() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(r.headers()["location"], "/login?thong-bao=da-dang-xuat-moi-noi");
-    assert_eq!(set_cookie(r.headers(), "tuanle_session").as_deref(), Some(""));
+    assert_eq!(
+        r.headers()["location"],
+        "/login?thong-bao=da-dang-xuat-moi-noi"
+    );
+    assert_eq!(
+        set_cookie(r.headers(), "tuanle_session").as_deref(),
+        Some("")
+    );
     for base in [&p.base_a, &p.base_b] {
         assert!(home(&raw(), base, &s1).await.is_none());
         assert!(home(&raw(), base, &s2).await.is_none());
         assert_eq!(me(base, &t).await, StatusCode::UNAUTHORIZED);
     }
-    assert!(home(&raw(), &p.base_a, &other).await.is_some(), "other users untouched");
+    assert!(
+        home(&raw(), &p.base_a, &other).await.is_some(),
+        "other users untouched"
+    );
     let user = p.a.store.user_by_username("quan7").await.unwrap().unwrap();
-    assert_eq!(p.a.store.count_user_sessions(user.id, None).await.unwrap(), 0);
+    assert_eq!(
+        p.a.store.count_user_sessions(user.id, None).await.unwrap(),
+        0
+    );
     let rows = audit_actions(&p.a, "logout_everywhere").await;
     assert_eq!(rows.len(), 1);
-    assert!(rows[0].after.as_ref().unwrap().to_string().contains("\"sessions_ended\":3"));
+    assert!(rows[0]
+        .after
+        .as_ref()
+        .unwrap()
+        .to_string()
+        .contains("\"sessions_ended\":3"));
     // Signing in again works.
     sign_in_as(&p.base_a, "quan7", common::PASSWORD).await;
 }
 
 /// Runs due jobs until one of `kind` ran.
 async fn run_job(app: &App, kind: &str) {
-    app.enqueue_job(kind, serde_json::json!({}), None).await.unwrap();
+    app.enqueue_job(kind, serde_json::json!({}), None)
+        .await
+        .unwrap();
     while let Some(job) = app.run_one_job("pruner").await.unwrap() {
         if job.kind == kind {
             return;
@@ -1321,8 +1450,15 @@ async fn the_hourly_job_prunes_old_failures_locks_reset_links_and_sessions() {
     // 16 minutes: the failure is out of the 15-minute window, the lock has ended.
     app.set_clock(Some(at(16)));
     let (pruned, ended) = app.prune_auth().await.unwrap();
-    assert_eq!((pruned.login_failures, pruned.login_locks), (1, 1), "{pruned:?}");
-    assert_eq!((pruned.reset_requests, pruned.reset_tokens, ended), (0, 0, 0));
+    assert_eq!(
+        (pruned.login_failures, pruned.login_locks),
+        (1, 1),
+        "{pruned:?}"
+    );
+    assert_eq!(
+        (pruned.reset_requests, pruned.reset_tokens, ended),
+        (0, 0, 0)
+    );
     assert_eq!(counts().await.unwrap(), (0, 0, 1, 1, 2));
     // 90 minutes: the request (1-hour window) and the expired link go, and the e-mail no
     // longer holds the dead link; both sessions stay (one used at 80, one idle for 90).
@@ -1372,7 +1508,11 @@ fn zip_bytes() -> Vec<u8> {
         for &b in data {
             c ^= b as u32;
             for _ in 0..8 {
-                c = if c & 1 != 0 { (c >> 1) ^ 0xEDB8_8320 } else { c >> 1 };
+                c = if c & 1 != 0 {
+                    (c >> 1) ^ 0xEDB8_8320
+                } else {
+                    c >> 1
+                };
             }
         }
         !c
@@ -1420,7 +1560,8 @@ fn zip_bytes() -> Vec<u8> {
     out
 }
 
-const HTML: &[u8] = b"<!doctype html><html><body><script>alert(document.cookie)</script></body></html>";
+const HTML: &[u8] =
+    b"<!doctype html><html><body><script>alert(document.cookie)</script></body></html>";
 
 /// The renamed files: (file name, bytes, what it really is).
 fn renamed() -> Vec<(&'static str, Vec<u8>, &'static str)> {
@@ -1463,7 +1604,13 @@ async fn uploads_are_checked_by_content_not_name_and_a_renamed_file_stores_nothi
     use chrono::TimeZone;
     let t = common::spawn().await;
     let tree = t.app.campaign(1).await.unwrap().tree_id;
-    let ward = t.app.store.unit_by_code(tree, "27490").await.unwrap().unwrap();
+    let ward = t
+        .app
+        .store
+        .unit_by_code(tree, "27490")
+        .await
+        .unwrap()
+        .unwrap();
     let token = t.token("tanphong").await;
     let browser = t.browser_login("tanphong").await;
     let report_page = browser
@@ -1496,7 +1643,13 @@ async fn uploads_are_checked_by_content_not_name_and_a_renamed_file_stores_nothi
     };
     t.app.set_clock(Some(vn(15)));
     let office = {
-        let user = t.app.store.user_by_username("thudaumot").await.unwrap().unwrap();
+        let user = t
+            .app
+            .store
+            .user_by_username("thudaumot")
+            .await
+            .unwrap()
+            .unwrap();
         let unit = t.app.store.unit(user.unit_id).await.unwrap().unwrap();
         tuanle_app::Actor {
             user,
@@ -1546,7 +1699,11 @@ async fn uploads_are_checked_by_content_not_name_and_a_renamed_file_stores_nothi
         .id;
     let hoa_phu = t.token("bc.25760").await;
     let documents = || async {
-        t.get(&token, "/api/v1/documents").await.body.as_array().map_or(0, |a| a.len())
+        t.get(&token, "/api/v1/documents")
+            .await
+            .body
+            .as_array()
+            .map_or(0, |a| a.len())
     };
     let docs_before = documents().await;
 
@@ -1567,8 +1724,15 @@ async fn uploads_are_checked_by_content_not_name_and_a_renamed_file_stores_nothi
                 &[("csrf_token", page_csrf.clone()), ("caption", "Ảnh".into())],
             )
             .await;
-            assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "report photo page, {shown}");
-            assert!(body.contains("chỉ nhận ảnh JPEG, PNG hoặc WebP"), "{shown}: {body}");
+            assert_eq!(
+                s,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "report photo page, {shown}"
+            );
+            assert!(
+                body.contains("chỉ nhận ảnh JPEG, PNG hoặc WebP"),
+                "{shown}: {body}"
+            );
             let (s, body) = upload(
                 &t.client,
                 &t.url("/api/v1/campaigns/1/reports/27490/photos"),
@@ -1578,8 +1742,15 @@ async fn uploads_are_checked_by_content_not_name_and_a_renamed_file_stores_nothi
                 &[("caption", "Ảnh".into())],
             )
             .await;
-            assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "report photo API, {shown}");
-            assert!(body.contains("\"bad_file\"") && body.contains("chỉ nhận ảnh JPEG"), "{body}");
+            assert_eq!(
+                s,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "report photo API, {shown}"
+            );
+            assert!(
+                body.contains("\"bad_file\"") && body.contains("chỉ nhận ảnh JPEG"),
+                "{body}"
+            );
             let (s, body) = upload(
                 &browser,
                 &t.url(&format!("/activities/{activity}/photos")),
@@ -1589,7 +1760,11 @@ async fn uploads_are_checked_by_content_not_name_and_a_renamed_file_stores_nothi
                 &[("csrf_token", page_csrf.clone())],
             )
             .await;
-            assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "activity photo page, {shown}");
+            assert_eq!(
+                s,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "activity photo page, {shown}"
+            );
             assert!(body.contains("không phải ảnh"), "{shown}: {body}");
             let (s, body) = upload(
                 &t.client,
@@ -1600,7 +1775,11 @@ async fn uploads_are_checked_by_content_not_name_and_a_renamed_file_stores_nothi
                 &[],
             )
             .await;
-            assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "activity photo API, {shown}");
+            assert_eq!(
+                s,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "activity photo API, {shown}"
+            );
             assert!(body.contains("không phải ảnh"), "{body}");
             refused += 4;
         }
@@ -1615,8 +1794,14 @@ async fn uploads_are_checked_by_content_not_name_and_a_renamed_file_stores_nothi
         )
         .await;
         assert_eq!(s, StatusCode::OK, "workbook page, {shown}");
-        assert!(body.contains("data-test=\"imported\">0<"), "{shown}: {body}");
-        assert!(body.contains("không phải tệp Excel (.xlsx)"), "{shown}: {body}");
+        assert!(
+            body.contains("data-test=\"imported\">0<"),
+            "{shown}: {body}"
+        );
+        assert!(
+            body.contains("không phải tệp Excel (.xlsx)"),
+            "{shown}: {body}"
+        );
         let (s, body) = upload(
             &t.client,
             &t.url("/api/v1/campaigns/1/workbooks?action=save"),
@@ -1628,7 +1813,11 @@ async fn uploads_are_checked_by_content_not_name_and_a_renamed_file_stores_nothi
         .await;
         assert_eq!(s, StatusCode::OK, "workbook API, {shown}");
         let v: serde_json::Value = serde_json::from_str(&body).unwrap();
-        assert_eq!((v["imported"].as_i64(), v["failed"].as_i64()), (Some(0), Some(1)), "{body}");
+        assert_eq!(
+            (v["imported"].as_i64(), v["failed"].as_i64()),
+            (Some(0), Some(1)),
+            "{body}"
+        );
         assert!(body.contains("không phải tệp Excel (.xlsx)"), "{body}");
         // PDF attachments: an external document's file, a consultation answer's file.
         let (s, body) = upload(
@@ -1647,33 +1836,63 @@ async fn uploads_are_checked_by_content_not_name_and_a_renamed_file_stores_nothi
             ],
         )
         .await;
-        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "external document, {shown}: {body}");
+        assert_eq!(
+            s,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "external document, {shown}: {body}"
+        );
         assert!(body.contains("không phải tệp PDF"), "{body}");
         let (s, body) = upload(
             &t.client,
-            &t.url(&format!("/api/v1/consultations/{consultation}/replies/25760")),
+            &t.url(&format!(
+                "/api/v1/consultations/{consultation}/replies/25760"
+            )),
             Some(&hoa_phu),
             "file",
             file(),
-            &[("agree", "false".into()), ("comment", "Đề nghị bổ sung".into())],
+            &[
+                ("agree", "false".into()),
+                ("comment", "Đề nghị bổ sung".into()),
+            ],
         )
         .await;
-        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "consultation answer, {shown}: {body}");
+        assert_eq!(
+            s,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "consultation answer, {shown}: {body}"
+        );
         assert!(body.contains("không phải tệp PDF"), "{body}");
         refused += 4;
     }
     // Nothing stored, nothing audited.
-    assert_eq!(t.audit_rows().await, audit, "no audit row for a refused upload");
-    assert!(t.app.store.report(1, ward.id).await.unwrap().is_none(), "no report created");
-    assert!(t.app.store.activity_photos(activity).await.unwrap().is_empty());
+    assert_eq!(
+        t.audit_rows().await,
+        audit,
+        "no audit row for a refused upload"
+    );
+    assert!(
+        t.app.store.report(1, ward.id).await.unwrap().is_none(),
+        "no report created"
+    );
+    assert!(t
+        .app
+        .store
+        .activity_photos(activity)
+        .await
+        .unwrap()
+        .is_empty());
     assert_eq!(documents().await, docs_before);
     let replies = t.app.store.replies(consultation).await.unwrap();
-    assert!(replies.iter().all(|r| r.file_name.is_none() && r.answered_at.is_none()));
+    assert!(replies
+        .iter()
+        .all(|r| r.file_name.is_none() && r.answered_at.is_none()));
     assert!(refused >= 28, "{refused}");
 
     // Content decides, not the name: a real PNG named .xlsx is a photo (stored as PNG), a
     // real PDF named .jpg is an answer.
-    let r = t.upload(&token, "27490", "bao-cao.xlsx", common::tiny_png()).await;
+    let r = t
+        .upload(&token, "27490", "bao-cao.xlsx", common::tiny_png())
+        .await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     let photo = r.body["id"].as_i64().unwrap();
     let got = t
@@ -1686,11 +1905,16 @@ async fn uploads_are_checked_by_content_not_name_and_a_renamed_file_stores_nothi
     assert_eq!(got.headers()["content-type"], "image/png");
     let (s, body) = upload(
         &t.client,
-        &t.url(&format!("/api/v1/consultations/{consultation}/replies/25760")),
+        &t.url(&format!(
+            "/api/v1/consultations/{consultation}/replies/25760"
+        )),
         Some(&hoa_phu),
         "file",
         ("gop-y.jpg", common::pdf_bytes()),
-        &[("agree", "false".into()), ("comment", "Đề nghị bổ sung".into())],
+        &[
+            ("agree", "false".into()),
+            ("comment", "Đề nghị bổ sung".into()),
+        ],
     )
     .await;
     assert_eq!(s, StatusCode::OK, "{body}");

@@ -367,7 +367,13 @@ async fn forgot_submit(
         ),
         Err(e) => {
             let status = crate::error::status_of(&e);
-            forgot_page(jar, status, Some(crate::error::message_of(&e)), false, f.login)
+            forgot_page(
+                jar,
+                status,
+                Some(crate::error::message_of(&e)),
+                false,
+                f.login,
+            )
         }
     }
 }

@@ -9,6 +9,7 @@ use tuanle_domain::activity::{
     self, activity_type, check, utc_to_local, ActivityInput, ActivityResult, CountedActivity, Mode,
 };
 use tuanle_domain::campaign::Campaign;
+use tuanle_domain::format::date_vi;
 use tuanle_domain::report::Figures;
 use tuanle_domain::unit::Unit;
 use tuanle_store::{
@@ -45,8 +46,10 @@ pub struct PublicQuery {
     pub unit_code: Option<String>,
     pub kind: Option<String>,
     pub mode: Option<String>,
-    /// One day (Vietnam time).
+    /// One day (Vietnam time); with `until`, the first day of a range.
     pub date: Option<NaiveDate>,
+    /// Last day of a range (inclusive, Vietnam time): the month view asks for a month.
+    pub until: Option<NaiveDate>,
     pub when: When,
 }
 
@@ -58,6 +61,84 @@ pub struct PublicCalendar {
     pub area: Option<Unit>,
     pub unit: Option<Unit>,
     pub activities: Vec<ActivityRecord>,
+}
+
+/// Most slogans of a campaign.
+pub const MAX_SLOGANS: usize = 50;
+/// Longest slogan, in characters.
+pub const MAX_SLOGAN_CHARS: usize = 300;
+/// Most days before a deadline when reminders may start.
+pub const MAX_REMINDER_DAYS: i64 = 30;
+
+/// Cài đặt hoạt động và nhắc hạn of a campaign.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ActivitySettings {
+    /// Hạn đăng ký hoạt động: later registrations are kept, flagged late; units that
+    /// have registered none are reminded.
+    pub registration_deadline: Option<NaiveDate>,
+    /// Hạn ban hành kế hoạch: administrative units that have issued no plan are reminded.
+    pub plan_deadline: Option<NaiveDate>,
+    /// Days before a deadline when reminders start; `None`: the instance's setting.
+    pub reminder_days: Option<i64>,
+    /// Khẩu hiệu, in order.
+    pub slogans: Vec<String>,
+}
+
+impl ActivitySettings {
+    /// The settings to store: slogans trimmed, blank ones dropped; a clear Vietnamese
+    /// message naming the field for anything out of bounds.
+    pub fn checked(&self) -> Result<ActivitySettings> {
+        let slogans: Vec<String> = self
+            .slogans
+            .iter()
+            .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
+            .filter(|s| !s.is_empty())
+            .collect();
+        if slogans.len() > MAX_SLOGANS {
+            return Err(AppError::invalid(
+                "Khẩu hiệu",
+                format!("tối đa {MAX_SLOGANS} khẩu hiệu (đang có {})", slogans.len()),
+            ));
+        }
+        for (i, s) in slogans.iter().enumerate() {
+            if s.chars().count() > MAX_SLOGAN_CHARS {
+                return Err(AppError::invalid(
+                    format!("Khẩu hiệu {}", i + 1),
+                    format!("mỗi khẩu hiệu tối đa {MAX_SLOGAN_CHARS} ký tự"),
+                ));
+            }
+            if let Some(j) = slogans[..i]
+                .iter()
+                .position(|o| o.to_lowercase() == s.to_lowercase())
+            {
+                return Err(AppError::invalid(
+                    format!("Khẩu hiệu {}", i + 1),
+                    format!("trùng với khẩu hiệu {}", j + 1),
+                ));
+            }
+        }
+        if let Some(d) = self.reminder_days {
+            if !(0..=MAX_REMINDER_DAYS).contains(&d) {
+                return Err(AppError::invalid(
+                    "Số ngày nhắc trước hạn",
+                    format!("phải từ 0 đến {MAX_REMINDER_DAYS} (đang là {d})"),
+                ));
+            }
+        }
+        Ok(ActivitySettings {
+            slogans,
+            ..self.clone()
+        })
+    }
+
+    fn json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "registration_deadline": self.registration_deadline,
+            "plan_deadline": self.plan_deadline,
+            "reminder_days": self.reminder_days,
+            "slogans": self.slogans,
+        })
+    }
 }
 
 /// An activity as a unit's page shows it.
@@ -73,47 +154,61 @@ fn activity_json(a: &ActivityRecord) -> serde_json::Value {
 }
 
 impl App {
-    /// The campaign's registration deadline and slogans.
-    pub async fn activity_settings(
-        &self,
-        campaign_id: i64,
-    ) -> Result<(Option<NaiveDate>, Vec<String>)> {
-        let (d, slogans) = self.store.activity_settings(campaign_id).await?;
-        let d = d.map(|d| tuanle_store::parse_date(&d)).transpose()?;
-        Ok((d, slogans))
+    /// The campaign's activity and reminder settings (registration deadline, plan
+    /// deadline, reminder lead days, slogans); defaults when none were set.
+    pub async fn activity_settings(&self, campaign_id: i64) -> Result<ActivitySettings> {
+        let row = self.store.activity_settings(campaign_id).await?;
+        let date = |d: Option<String>| d.map(|d| tuanle_store::parse_date(&d)).transpose();
+        Ok(ActivitySettings {
+            registration_deadline: date(row.registration_deadline)?,
+            plan_deadline: date(row.plan_deadline)?,
+            reminder_days: row.reminder_days,
+            slogans: row.slogans,
+        })
     }
 
-    /// Sets a campaign's registration deadline and slogans (khẩu hiệu). Administrators
-    /// of the tree's root, or the operator (`None`).
+    /// The campaign and its settings, for the settings form: only for whoever may change
+    /// them (administrators of the tree's root, as [`App::set_activity_settings`]).
+    pub async fn activity_settings_for_admin(
+        &self,
+        actor: &Actor,
+        campaign_id: i64,
+    ) -> Result<(Campaign, ActivitySettings)> {
+        let campaign = self.campaign(campaign_id).await?;
+        let root = self.store.tree_root(campaign.tree_id).await?;
+        actor.require(&root, Action::Administer)?;
+        let settings = self.activity_settings(campaign.id).await?;
+        Ok((campaign, settings))
+    }
+
+    /// Sets a campaign's activity settings: registration deadline (hạn đăng ký hoạt
+    /// động), plan deadline (hạn ban hành kế hoạch), reminder lead days and slogans
+    /// (khẩu hiệu, in order; blank ones dropped). Administrators of the tree's root, or
+    /// the operator (`None`). One transaction with an audit row (before and after).
+    /// Returns the settings as stored.
     pub async fn set_activity_settings(
         &self,
         actor: Option<&Actor>,
         campaign_id: i64,
-        registration_deadline: Option<NaiveDate>,
-        slogans: &[String],
-    ) -> Result<()> {
+        settings: &ActivitySettings,
+    ) -> Result<ActivitySettings> {
         let campaign = self.campaign(campaign_id).await?;
         if let Some(a) = actor {
             let root = self.store.tree_root(campaign.tree_id).await?;
             a.require(&root, Action::Administer)?;
         }
-        let slogans: Vec<String> = slogans
-            .iter()
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
-            .collect();
-        if slogans.iter().any(|s| s.chars().count() > 300) {
-            return Err(AppError::invalid(
-                "Khẩu hiệu",
-                "mỗi khẩu hiệu tối đa 300 ký tự",
-            ));
-        }
+        let clean = settings.checked()?;
+        let before = self.activity_settings(campaign.id).await?;
         let now = time_text(self.now());
         let mut tx = self.store.begin().await?;
         tx.put_activity_settings(
             campaign.id,
-            registration_deadline.map(|d| d.to_string()).as_deref(),
-            &slogans,
+            &tuanle_store::ActivitySettingsRow {
+                registration_deadline: clean.registration_deadline.map(|d| d.to_string()),
+                plan_deadline: clean.plan_deadline.map(|d| d.to_string()),
+                reminder_days: clean.reminder_days,
+                slogans: clean.slogans.clone(),
+            },
             &now,
         )
         .await?;
@@ -121,15 +216,13 @@ impl App {
             action: "activity_settings".into(),
             object_type: "campaign".into(),
             object_id: campaign.id.to_string(),
-            after: Some(serde_json::json!({
-                "registration_deadline": registration_deadline,
-                "slogans": slogans,
-            })),
+            before: Some(before.json()),
+            after: Some(clean.json()),
             ..actor.map(|a| a.audit()).unwrap_or_default()
         })
         .await?;
         tx.commit().await?;
-        Ok(())
+        Ok(clean)
     }
 
     /// Checks a registration and resolves its commune: the row to store.
@@ -197,7 +290,10 @@ impl App {
         let (campaign, _, unit) = self.campaign_unit(actor, campaign_id, unit_code).await?;
         actor.require(&unit, Action::EditReport)?;
         let mut row = self.activity_row(&campaign, &unit, input).await?;
-        let (deadline, _) = self.activity_settings(campaign.id).await?;
+        let deadline = self
+            .activity_settings(campaign.id)
+            .await?
+            .registration_deadline;
         row.late_registration = deadline.is_some_and(|d| self.today() > d);
         let now = time_text(self.now());
         let mut tx = self.store.begin().await?;
@@ -498,7 +594,7 @@ impl App {
             Some(id) => self.campaign(id).await?,
             None => self.latest_campaign().await?,
         };
-        let (_, slogans) = self.activity_settings(campaign.id).await?;
+        let slogans = self.activity_settings(campaign.id).await?.slogans;
         let area = self
             .public_unit(campaign.tree_id, q.area_code.as_deref())
             .await?;
@@ -539,18 +635,24 @@ impl App {
             }
             When::Upcoming => f.ends_after = Some(now.clone()),
         }
+        if let (Some(first), Some(last)) = (q.date, q.until) {
+            if last < first {
+                return Err(AppError::invalid(
+                    "Đến ngày",
+                    format!("{} trước ngày bắt đầu {}", date_vi(last), date_vi(first)),
+                ));
+            }
+        }
+        let bound = |t: &Option<String>| t.as_deref().and_then(|t| parse_time(t).ok());
         if let Some(d) = q.date {
             let day_start = activity::local_to_utc(d.and_hms_opt(0, 0, 0).expect("time"));
+            let after = bound(&f.ends_after).map_or(day_start, |t| t.max(day_start));
+            f.ends_after = Some(time_text(after));
+        }
+        if let Some(d) = q.until.or(q.date) {
             let day_end = activity::local_to_utc(d.and_hms_opt(23, 59, 59).expect("time"));
-            f.ends_after = Some(time_text(
-                day_start.max(
-                    f.ends_after
-                        .as_deref()
-                        .and_then(|t| parse_time(t).ok())
-                        .unwrap_or(day_start),
-                ),
-            ));
-            f.starts_before = Some(time_text(day_end));
+            let before = bound(&f.starts_before).map_or(day_end, |t| t.min(day_end));
+            f.starts_before = Some(time_text(before));
         }
         let mut activities = self.store.public_activities(&f).await?;
         if q.when == When::Upcoming {

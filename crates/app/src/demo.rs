@@ -62,6 +62,21 @@ const DEMO_UNITS: &str = "code,name,type,level,parent_code
 22774,Xã Thành Hải,Xã,3,582
 ";
 
+/// Khẩu hiệu tuyên truyền Tuần lễ 2021 (seed 002, appendix of plan 4595/KH-UBND of Quận 7).
+pub const DEMO_SLOGANS: [&str; 11] = [
+    "Chuyển đổi số thúc đẩy Học tập suốt đời.",
+    "Học tập suốt đời - Học tập thông minh để trở thành công dân tốt, xây dựng gia đình hạnh phúc, xã hội văn minh.",
+    "Học, học nữa, học mãi (Lenin).",
+    "Không có tài sản nào quý bằng trí thông minh, không vinh quang nào lớn hơn học vấn và hiểu biết.",
+    "Học ở trường, học ở sách vở, học lẫn nhau và học ở Nhân dân (Hồ Chí Minh).",
+    "Trường học vĩ đại nhất chính là sách vở (Thomas Carlyle - nhà triết học Scotland).",
+    "Phát triển thói quen đọc để trở thành người học suốt đời.",
+    "Đọc và học tập suốt đời theo tấm gương Bác Hồ vĩ đại.",
+    "Tự học để phát triển năng lực và phẩm chất, góp phần xây dựng xã hội học tập.",
+    "Học tập là hạt giống của kiến thức, kiến thức là hạt giống của hạnh phúc (Ngạn ngữ Gruzia).",
+    "Thông minh, tài trí là đòn bẩy thúc đẩy xã hội (Balzac - Nhà văn Pháp).",
+];
+
 /// One demo account: (username, full name, unit code, role).
 pub const DEMO_ACCOUNTS: &[(&str, &str, &str, Role)] = &[
     ("admin", "Quản trị hệ thống", "VN", Role::Admin),
@@ -383,6 +398,18 @@ impl App {
             ],
         };
         let campaign_id = self.create_campaign(Some(&admin), &campaign).await?;
+        // Registration of activities "trước ngày 01/10" (seed 003's rule, for 2021) and the
+        // 11 slogans of seed 002, shown on the public calendar's front page.
+        self.set_activity_settings(
+            Some(&admin),
+            campaign_id,
+            &crate::activities::ActivitySettings {
+                registration_deadline: Some(d(9, 30)),
+                slogans: DEMO_SLOGANS.iter().map(|s| s.to_string()).collect(),
+                ..Default::default()
+            },
+        )
+        .await?;
         let template = self.template(template_id).await?;
         use Plan::*;
         let plans: Vec<(&str, Plan)> = vec![

@@ -2,7 +2,7 @@
 //! each attempt, each e-mail once across instances), per-user e-mail choices, and the
 //! deadline reminders run as a periodic job.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{Duration, NaiveDate};
 use tuanle_domain::campaign::Campaign;
@@ -17,6 +17,8 @@ use crate::{Actor, App, AppError, Result};
 pub const SEND_EMAILS: &str = "send_emails";
 /// Job: queue deadline reminders and missed-deadline notices (hourly).
 pub const REMINDERS: &str = "reminders";
+/// Days after a missed deadline during which its notice is still given.
+pub const OVERDUE_NOTICE_DAYS: i64 = 7;
 /// Attempts before an e-mail is left as failed.
 pub const MAX_EMAIL_ATTEMPTS: i64 = 5;
 
@@ -128,12 +130,18 @@ impl App {
 
     /// Delivers a notice to one user (see [`App::notify_unit`]).
     pub async fn notify_user(&self, user_id: i64, n: &Notice) -> Result<bool> {
+        let key = n.dedupe.as_ref().map(|d| format!("{d}:u{user_id}"));
+        // Already given (the hourly sweeps ask again and again): a read, no write.
+        if let Some(k) = &key {
+            if self.store.notification_given(k).await? {
+                return Ok(false);
+            }
+        }
         let Some(user) = self.store.user(user_id).await? else {
             return Ok(false);
         };
         let prefs = self.store.email_preferences(user_id).await?;
         let wants_mail = prefs.get(n.kind).copied().unwrap_or(true);
-        let key = n.dedupe.as_ref().map(|d| format!("{d}:u{user_id}"));
         let now = time_text(self.now());
         let settings = self.notify_settings();
         let mut tx = self.store.begin().await?;
@@ -217,16 +225,30 @@ impl App {
         Ok(sent)
     }
 
-    /// Nhắc hạn: for every campaign, queues reminders in the `reminder_days` before each
-    /// deadline and a notice from the day after a missed one, to the required units that
-    /// have not registered activities (registration deadline) or submitted their report
-    /// (report deadline of their level). Each notice goes to each user once. Returns how
-    /// many notices were delivered.
+    /// Nhắc hạn: for every campaign, queues reminders in the reminder days before each
+    /// deadline (the campaign's setting, else this instance's) and a notice the day after
+    /// a missed one, to the required units that have not registered activities
+    /// (registration deadline), not issued their plan (plan deadline; administrative
+    /// units) or not submitted their report (report deadline of their level); then a
+    /// notice for every task that went overdue. Each notice goes to each user once,
+    /// however many instances run the sweep. Returns how many notices were delivered.
     pub async fn run_reminders(&self) -> Result<usize> {
         let today = self.today();
-        let days = self.notify_settings().reminder_days.max(0);
+        let default_days = self.notify_settings().reminder_days.max(0);
         let mut delivered = 0;
         for campaign in self.store.list_campaigns().await? {
+            let settings = self.activity_settings(campaign.id).await?;
+            let days = settings.reminder_days.unwrap_or(default_days).max(0);
+            // Nothing can be due: skip the campaign's queries.
+            let deadlines = campaign
+                .deadlines
+                .iter()
+                .map(|d| d.deadline)
+                .chain(settings.registration_deadline)
+                .chain(settings.plan_deadline);
+            if !deadlines.into_iter().any(|d| notice_window(d, today, days)) {
+                continue;
+            }
             let root = self.store.tree_root(campaign.tree_id).await?;
             let required = self
                 .store
@@ -234,40 +256,92 @@ impl App {
                 .await?;
             let submitted = self.store.units_with_submitted_report(campaign.id).await?;
             let registered = self.store.units_with_activities(campaign.id).await?;
-            let (reg_deadline, _) = self.activity_settings(campaign.id).await?;
+            let planned = self.units_with_issued_plan(campaign.id).await?;
             for unit in &required {
+                let mut due = Vec::new();
                 if !submitted.contains(&unit.id) {
                     if let Some(d) = campaign.deadline_for(unit.admin_level) {
-                        if let Some(n) =
-                            deadline_notice(&campaign, unit, Deadline::Report, d, today, days)
-                        {
-                            delivered += self.notify_unit(unit.id, &n).await?;
-                        }
+                        due.push((Deadline::Report, d));
                     }
                 }
                 if !registered.contains(&unit.id) {
-                    if let Some(d) = reg_deadline {
-                        if let Some(n) =
-                            deadline_notice(&campaign, unit, Deadline::Activities, d, today, days)
-                        {
-                            delivered += self.notify_unit(unit.id, &n).await?;
-                        }
+                    if let Some(d) = settings.registration_deadline {
+                        due.push((Deadline::Activities, d));
+                    }
+                }
+                if App::is_admin_unit(unit) && !planned.contains(&unit.id) {
+                    if let Some(d) = settings.plan_deadline {
+                        due.push((Deadline::Plan, d));
+                    }
+                }
+                for (what, d) in due {
+                    if let Some(n) = deadline_notice(&campaign, unit, what, d, today, days) {
+                        delivered += self.notify_unit(unit.id, &n).await?;
                     }
                 }
             }
         }
+        delivered += self.notify_overdue_tasks().await?;
         Ok(delivered)
     }
 
-    /// Hook for the plans module: reminds a unit that has not issued its plan by
-    /// `deadline` (before it, within `reminder_days`) or tells it the day after.
+    /// Units that have issued a plan for the campaign: the issuing unit, or the
+    /// administrative unit above an issuing body (UBND, Phòng GDĐT).
+    async fn units_with_issued_plan(&self, campaign_id: i64) -> Result<BTreeSet<i64>> {
+        Ok(self
+            .store
+            .plan_issuers(campaign_id)
+            .await?
+            .into_iter()
+            .flat_map(|(id, parent, unit_type)| {
+                let body = !tuanle_domain::unit::is_administrative_type(&unit_type);
+                [Some(id), parent.filter(|_| body)]
+            })
+            .flatten()
+            .collect())
+    }
+
+    /// Nhiệm vụ quá hạn: a notice to the unit of every task not done the day after its
+    /// deadline (and for [`OVERDUE_NOTICE_DAYS`] days, so a stopped worker catches up),
+    /// once per task and user. Returns how many notices were delivered.
+    pub async fn notify_overdue_tasks(&self) -> Result<usize> {
+        let today = self.today();
+        let mut delivered = 0;
+        let since = today - Duration::days(OVERDUE_NOTICE_DAYS);
+        for t in self
+            .store
+            .overdue_tasks(&since.to_string(), &today.to_string())
+            .await?
+        {
+            delivered += self
+                .notify_task_at(
+                    t.unit_id,
+                    t.id,
+                    &t.title,
+                    Some(t.deadline),
+                    true,
+                    &format!("/campaigns/{}/tasks/{}", t.campaign_id, t.unit_code),
+                )
+                .await?;
+        }
+        Ok(delivered)
+    }
+
+    /// Reminds a unit that has not issued its plan by `deadline` (within the reminder
+    /// days before it) or tells it the day after (see [`App::run_reminders`], which calls
+    /// this for every administrative unit without an issued plan).
     pub async fn remind_plan_deadline(
         &self,
         campaign: &Campaign,
         unit: &Unit,
         deadline: NaiveDate,
     ) -> Result<usize> {
-        let days = self.notify_settings().reminder_days.max(0);
+        let days = self
+            .activity_settings(campaign.id)
+            .await?
+            .reminder_days
+            .unwrap_or(self.notify_settings().reminder_days)
+            .max(0);
         match deadline_notice(campaign, unit, Deadline::Plan, deadline, self.today(), days) {
             Some(n) => self.notify_unit(unit.id, &n).await,
             None => Ok(0),
@@ -295,7 +369,8 @@ impl App {
         .await
     }
 
-    /// Hook for the plans module: a task was assigned to a unit, or is overdue.
+    /// Hook for the plans module: a task was assigned to a unit, or is overdue. The
+    /// notice links to the unit's tasks of the task's campaign.
     pub async fn notify_task(
         &self,
         unit_id: i64,
@@ -304,13 +379,40 @@ impl App {
         due: Option<NaiveDate>,
         overdue: bool,
     ) -> Result<usize> {
+        let unit_code = self.store.unit(unit_id).await?.map(|u| u.code);
+        let campaign = match self.store.task(task_id).await? {
+            Some(t) => self
+                .store
+                .document(t.document_id)
+                .await?
+                .and_then(|d| d.campaign_id),
+            None => None,
+        };
+        let link = match (campaign, unit_code) {
+            (Some(c), Some(code)) => format!("/campaigns/{c}/tasks/{code}"),
+            (None, Some(code)) => format!("/units/{code}/documents"),
+            _ => "/".to_string(),
+        };
+        self.notify_task_at(unit_id, task_id, title, due, overdue, &link)
+            .await
+    }
+
+    async fn notify_task_at(
+        &self,
+        unit_id: i64,
+        task_id: i64,
+        title: &str,
+        due: Option<NaiveDate>,
+        overdue: bool,
+        link: &str,
+    ) -> Result<usize> {
         let due_text = due
             .map(|d| format!(" (hạn {})", date_vi(d)))
             .unwrap_or_default();
         let (t, b, k) = if overdue {
             (
                 format!("Nhiệm vụ quá hạn: {title}"),
-                format!("Nhiệm vụ \"{title}\"{due_text} đã quá hạn mà chưa hoàn thành."),
+                format!("Nhiệm vụ \"{title}\"{due_text} đã quá hạn mà chưa hoàn thành. Đề nghị đơn vị khẩn trương thực hiện và cập nhật tiến độ."),
                 "overdue",
             )
         } else {
@@ -326,11 +428,73 @@ impl App {
                 kind: "task",
                 title: t,
                 body: b,
-                link: format!("/tasks/{task_id}"),
+                link: link.to_string(),
                 dedupe: Some(format!("task:{task_id}:{k}:unit{unit_id}")),
             },
         )
         .await
+    }
+
+    /// Hook after a letter issued by tuanle — a consultation letter (góp ý) or a
+    /// submission (tờ trình) — went straight into incoming registers: a *Văn bản đến*
+    /// notice per receiving unit, linking to what it has to do (answer the consultation
+    /// by its deadline; review the submitted draft). Errors are logged, never fail the
+    /// plan's step.
+    pub async fn notify_letter_incoming(&self, letter_id: i64) {
+        if let Err(e) = self.try_notify_letter_incoming(letter_id).await {
+            tracing::warn!(error = %e, letter = letter_id, "không gửi được thông báo văn bản đến");
+        }
+    }
+
+    async fn try_notify_letter_incoming(&self, letter_id: i64) -> Result<()> {
+        let Some(letter) = self.store.document(letter_id).await? else {
+            return Ok(());
+        };
+        let number = letter
+            .number_text
+            .as_deref()
+            .map(|n| format!(" số {n}"))
+            .unwrap_or_default();
+        let mut body = format!(
+            "{} đã gửi công văn{number} \"{}\" đến sổ văn bản đến của đơn vị.",
+            letter.issuer_name, letter.subject
+        );
+        let mut link = format!("/documents/{letter_id}");
+        if let Some(plan_id) = letter.related_document_id {
+            let consultation = self
+                .store
+                .consultations(plan_id)
+                .await?
+                .into_iter()
+                .find(|c| c.letter_id == Some(letter_id));
+            match consultation {
+                Some(c) => {
+                    body.push_str(&format!(
+                        " Đề nghị đơn vị góp ý dự thảo đến hết ngày {}; sau hạn, đơn vị không có ý kiến được xem như thống nhất.",
+                        date_vi(c.deadline)
+                    ));
+                    link = format!("/consultations/{}", c.id);
+                }
+                None => {
+                    body.push_str(" Dự thảo được trình để xem xét, phê duyệt.");
+                    link = format!("/documents/{plan_id}");
+                }
+            }
+        }
+        for r in self.store.incoming_of_document(letter_id).await? {
+            self.notify_unit(
+                r.unit_id,
+                &Notice {
+                    kind: "document",
+                    title: format!("Văn bản đến: {}", letter.subject),
+                    body: body.clone(),
+                    link: link.clone(),
+                    dedupe: Some(format!("document:{letter_id}:unit{}", r.unit_id)),
+                },
+            )
+            .await?;
+        }
+        Ok(())
     }
 
     /// Hook after a distribution (plans module): a notice to each unit whose sổ văn bản
@@ -490,6 +654,15 @@ enum Deadline {
     Plan,
 }
 
+/// Whether a deadline gives a notice today: a reminder from `days` before it through
+/// the day itself, a missed-deadline notice from the day after it for
+/// [`OVERDUE_NOTICE_DAYS`] days (so that a worker stopped for a while still gives it,
+/// and accounts created long after are not told of old deadlines).
+fn notice_window(deadline: NaiveDate, today: NaiveDate, days: i64) -> bool {
+    today >= deadline - Duration::days(days)
+        && today <= deadline + Duration::days(OVERDUE_NOTICE_DAYS)
+}
+
 /// The notice due today for a unit that has not met `deadline`, if any.
 fn deadline_notice(
     campaign: &Campaign,
@@ -510,8 +683,15 @@ fn deadline_notice(
             "activities",
             format!("/campaigns/{}/activities/{}", campaign.id, unit.code),
         ),
-        Deadline::Plan => ("ban hành kế hoạch", "plan", "/".to_string()),
+        Deadline::Plan => (
+            "ban hành kế hoạch",
+            "plan",
+            format!("/units/{}/documents?campaign={}", unit.code, campaign.id),
+        ),
     };
+    if !notice_window(deadline, today, days) {
+        return None;
+    }
     let d = date_vi(deadline);
     if today > deadline {
         Some(Notice {

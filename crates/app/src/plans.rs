@@ -1131,6 +1131,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
+        self.notify_letter_incoming(letter_doc.id).await;
         let c = self
             .store
             .consultation(cid)
@@ -1367,6 +1368,7 @@ impl App {
         })
         .await?;
         tx.commit().await?;
+        self.notify_letter_incoming(letter_doc.id).await;
         self.document(actor, id).await
     }
 

@@ -119,6 +119,11 @@ impl App {
         actor.require(&unit, Action::EditReport)?;
         let submitting = action == ReportAction::Submit;
         fill_totals(&template, &mut content.figures);
+        // "Từ hoạt động" marks are kept for the template's cells only.
+        content.from_activities.0.retain(|code, cols| {
+            cols.retain(|col, _| template.slot(code, col).is_some());
+            !cols.is_empty()
+        });
         let v = validate(&template, &content, submitting);
         if v.has_errors() {
             return Err(AppError::Validation(v.errors));

@@ -281,6 +281,10 @@ pub struct ReportContent {
     pub narrative: Narrative,
     #[serde(default)]
     pub explanations: BTreeMap<String, String>,
+    /// *Từ hoạt động*: the cells filled from the unit's activities, with the value they
+    /// had then. A cell whose figure now differs was changed by hand.
+    #[serde(default, skip_serializing_if = "Figures::is_empty")]
+    pub from_activities: Figures,
 }
 
 #[cfg(test)]

@@ -66,6 +66,26 @@ pub struct ActivityRecord {
     pub updated_at: String,
 }
 
+/// A campaign's activity and reminder settings as stored (dates `yyyy-mm-dd`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ActivitySettingsRow {
+    pub registration_deadline: Option<String>,
+    pub plan_deadline: Option<String>,
+    pub reminder_days: Option<i64>,
+    pub slogans: Vec<String>,
+}
+
+/// A task past its deadline and not done.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OverdueTask {
+    pub id: i64,
+    pub unit_id: i64,
+    pub unit_code: String,
+    pub title: String,
+    pub deadline: chrono::NaiveDate,
+    pub campaign_id: i64,
+}
+
 /// What the public calendar asks for; only published activities are ever returned.
 #[derive(Debug, Clone, Default)]
 pub struct ActivityFilter {
@@ -275,19 +295,64 @@ impl Store {
     }
 
     /// A campaign's registration deadline (YYYY-MM-DD) and slogans.
-    pub async fn activity_settings(
-        &self,
-        campaign_id: i64,
-    ) -> Result<(Option<String>, Vec<String>)> {
+    pub async fn activity_settings(&self, campaign_id: i64) -> Result<ActivitySettingsRow> {
         on_pool!(self, p => {
-            let row = sqlx::query("SELECT registration_deadline, slogans FROM activity_settings WHERE campaign_id = $1").bind(campaign_id).fetch_optional(p).await?;
+            let row = sqlx::query("SELECT registration_deadline, plan_deadline, reminder_days, slogans FROM activity_settings WHERE campaign_id = $1").bind(campaign_id).fetch_optional(p).await?;
             match row {
-                None => Ok((None, vec![])),
+                None => Ok(ActivitySettingsRow::default()),
                 Some(r) => {
                     let s: String = r.try_get("slogans")?;
-                    Ok((r.try_get("registration_deadline")?, serde_json::from_str(&s).unwrap_or_default()))
+                    Ok(ActivitySettingsRow {
+                        registration_deadline: r.try_get("registration_deadline")?,
+                        plan_deadline: r.try_get("plan_deadline")?,
+                        reminder_days: r.try_get("reminder_days")?,
+                        slogans: serde_json::from_str(&s).unwrap_or_default(),
+                    })
                 }
             }
+        })
+    }
+
+    /// Whether a notification with this dedupe key exists (a read, so that the hourly
+    /// reminder sweep opens no write transaction for notices already given).
+    pub async fn notification_given(&self, dedupe_key: &str) -> Result<bool> {
+        on_pool!(self, p => {
+            let r = sqlx::query("SELECT 1 AS x FROM notification WHERE dedupe_key = $1").bind(dedupe_key).fetch_optional(p).await?;
+            Ok(r.is_some())
+        })
+    }
+
+    /// Tasks not done whose deadline day is in `since..today` (`yyyy-mm-dd`), with the
+    /// campaign of their document and the unit's code (for the notice's link).
+    pub async fn overdue_tasks(&self, since: &str, today: &str) -> Result<Vec<OverdueTask>> {
+        on_pool!(self, p => {
+            let rows = sqlx::query("SELECT t.id, t.unit_id, u.code, t.title, t.deadline, d.campaign_id FROM task t \
+                JOIN document d ON d.id = t.document_id JOIN unit u ON u.id = t.unit_id \
+                WHERE t.status <> 'done' AND t.deadline >= $1 AND t.deadline < $2 ORDER BY t.id")
+                .bind(since).bind(today).fetch_all(p).await?;
+            rows.iter().map(|r| {
+                let d: String = r.try_get("deadline")?;
+                Ok(OverdueTask {
+                    id: r.try_get("id")?,
+                    unit_id: r.try_get("unit_id")?,
+                    unit_code: r.try_get("code")?,
+                    title: r.try_get("title")?,
+                    deadline: crate::parse_date(&d)?,
+                    campaign_id: r.try_get("campaign_id")?,
+                })
+            }).collect()
+        })
+    }
+
+    /// Units that have issued a plan for a campaign: the issuing unit of every issued,
+    /// distributed or recorded plan (kế hoạch), with its parent and type — a body
+    /// (UBND, Phòng GDĐT) issues for the administrative unit above it.
+    pub async fn plan_issuers(&self, campaign_id: i64) -> Result<Vec<(i64, Option<i64>, String)>> {
+        on_pool!(self, p => {
+            let rows = sqlx::query("SELECT DISTINCT u.id, u.parent_id, u.unit_type FROM document d JOIN unit u ON u.id = d.issuer_unit_id \
+                WHERE d.campaign_id = $1 AND d.kind = 'KH' AND d.status IN ('issued', 'distributed', 'recorded')")
+                .bind(campaign_id).fetch_all(p).await?;
+            rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("parent_id")?, r.try_get("unit_type")?))).collect()
         })
     }
 
@@ -455,15 +520,16 @@ impl Tx {
     pub async fn put_activity_settings(
         &mut self,
         campaign_id: i64,
-        registration_deadline: Option<&str>,
-        slogans: &[String],
+        settings: &ActivitySettingsRow,
         now: &str,
     ) -> Result<()> {
-        let slogans = serde_json::to_string(slogans).expect("strings serialise");
+        let slogans = serde_json::to_string(&settings.slogans).expect("strings serialise");
         on_tx!(self, c => {
-            sqlx::query("INSERT INTO activity_settings (campaign_id, registration_deadline, slogans, updated_at) VALUES ($1, $2, $3, $4) \
-                ON CONFLICT (campaign_id) DO UPDATE SET registration_deadline = excluded.registration_deadline, slogans = excluded.slogans, updated_at = excluded.updated_at")
-                .bind(campaign_id).bind(registration_deadline).bind(&slogans).bind(now).execute(&mut *c).await?;
+            sqlx::query("INSERT INTO activity_settings (campaign_id, registration_deadline, plan_deadline, reminder_days, slogans, updated_at) VALUES ($1, $2, $3, $4, $5, $6) \
+                ON CONFLICT (campaign_id) DO UPDATE SET registration_deadline = excluded.registration_deadline, plan_deadline = excluded.plan_deadline, \
+                reminder_days = excluded.reminder_days, slogans = excluded.slogans, updated_at = excluded.updated_at")
+                .bind(campaign_id).bind(&settings.registration_deadline).bind(&settings.plan_deadline).bind(settings.reminder_days)
+                .bind(&slogans).bind(now).execute(&mut *c).await?;
         });
         Ok(())
     }

@@ -31,8 +31,8 @@ mod units;
 mod users;
 
 pub use activities::{
-    ActivityFilter, ActivityPhotoMeta, ActivityRecord, NewActivity, NotificationRecord,
-    OutboxEmail, OutboxRow,
+    ActivityFilter, ActivityPhotoMeta, ActivityRecord, ActivitySettingsRow, NewActivity,
+    NotificationRecord, OutboxEmail, OutboxRow, OverdueTask,
 };
 pub use audit::{AuditEntry, NewAudit};
 pub use backup::{check_sqlite_backup, sqlite_file};

@@ -111,7 +111,7 @@ macro_rules! report_from_row {
 /// Loads a report and its content with `$c` as executor.
 macro_rules! load_report {
     ($c:expr, $campaign:expr, $unit:expr, $lock:expr) => {{
-        let found = sqlx::query(&format!("SELECT {REPORT_COLUMNS}, cells FROM report WHERE campaign_id = $1 AND unit_id = $2{}", $lock))
+        let found = sqlx::query(&format!("SELECT {REPORT_COLUMNS}, cells, from_activities FROM report WHERE campaign_id = $1 AND unit_id = $2{}", $lock))
             .bind($campaign)
             .bind($unit)
             .fetch_optional(&mut *$c)
@@ -125,6 +125,11 @@ macro_rules! load_report {
                 for cell in parse_cells(&cells) {
                     let (code, col, value) = cell?;
                     content.figures.set(code, col, Some(value));
+                }
+                let marks: String = r.try_get("from_activities")?;
+                for cell in parse_cells(&marks) {
+                    let (code, col, value) = cell?;
+                    content.from_activities.set(code, col, Some(value));
                 }
                 // Notes and explanations in one round trip.
                 let parts = sqlx::query(
@@ -276,11 +281,11 @@ fn parse_cells(text: &str) -> impl Iterator<Item = Result<(&str, &str, i64)>> {
     })
 }
 
-/// A report's own cells as stored in `report.cells`: `code:column=value,…` (row codes and
+/// A report's own cells as stored in `report.cells` (and its marks in `from_activities`): `code:column=value,…` (row codes and
 /// column keys are `[A-Za-z0-9._-]`, so the separators cannot occur inside them).
-fn cells_string(content: &ReportContent) -> String {
+fn cells_string(figures: &tuanle_domain::report::Figures) -> String {
     let mut out = String::new();
-    for (code, cols) in &content.figures.0 {
+    for (code, cols) in &figures.0 {
         for (col, v) in cols {
             if !out.is_empty() {
                 out.push(',');
@@ -337,19 +342,20 @@ impl Tx {
     /// Writes a report and replaces its content; `row.id == 0` creates it. Returns the id.
     pub async fn save_report(&mut self, row: &ReportRow, content: &ReportContent) -> Result<i64> {
         let n = &content.narrative;
-        let cells_text = cells_string(content);
+        let cells_text = cells_string(&content.figures);
+        let marks_text = cells_string(&content.from_activities);
         let id: i64 = if row.id == 0 {
             on_tx!(self, c => {
                 sqlx::query_scalar(
                     "INSERT INTO report (campaign_id, unit_id, status, version, s1_1, s1_2, s1_3, s1_4, s2_1, s2_2, s2_3, first_submitted_at, submitted_at, late, \
-                     reviewed_at, reviewed_by, review_comment, entered_by, entered_on_behalf, updated_at, updated_by, cells) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22) RETURNING id",
+                     reviewed_at, reviewed_by, review_comment, entered_by, entered_on_behalf, updated_at, updated_by, cells, from_activities) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23) RETURNING id",
                 )
                 .bind(row.campaign_id).bind(row.unit_id).bind(row.status.as_str()).bind(row.version)
                 .bind(&n.s1_1).bind(&n.s1_2).bind(&n.s1_3).bind(&n.s1_4).bind(&n.s2_1).bind(&n.s2_2).bind(&n.s2_3)
                 .bind(&row.first_submitted_at).bind(&row.submitted_at).bind(row.late).bind(&row.reviewed_at).bind(row.reviewed_by)
                 .bind(&row.review_comment).bind(row.entered_by).bind(row.entered_on_behalf).bind(&row.updated_at).bind(row.updated_by)
-                .bind(&cells_text)
+                .bind(&cells_text).bind(&marks_text)
                 .fetch_one(&mut *c).await?
             })
         } else {
@@ -357,14 +363,14 @@ impl Tx {
                 sqlx::query(
                     "UPDATE report SET status = $1, version = $2, s1_1 = $3, s1_2 = $4, s1_3 = $5, s1_4 = $6, s2_1 = $7, s2_2 = $8, s2_3 = $9, \
                      first_submitted_at = $10, submitted_at = $11, late = $12, reviewed_at = $13, reviewed_by = $14, review_comment = $15, \
-                     entered_by = $16, entered_on_behalf = $17, updated_at = $18, updated_by = $19, cells = $21 WHERE id = $20",
+                     entered_by = $16, entered_on_behalf = $17, updated_at = $18, updated_by = $19, cells = $21, from_activities = $22 WHERE id = $20",
                 )
                 .bind(row.status.as_str()).bind(row.version)
                 .bind(&n.s1_1).bind(&n.s1_2).bind(&n.s1_3).bind(&n.s1_4).bind(&n.s2_1).bind(&n.s2_2).bind(&n.s2_3)
                 .bind(&row.first_submitted_at).bind(&row.submitted_at).bind(row.late).bind(&row.reviewed_at).bind(row.reviewed_by)
                 .bind(&row.review_comment).bind(row.entered_by).bind(row.entered_on_behalf).bind(&row.updated_at).bind(row.updated_by)
                 .bind(row.id)
-                .bind(&cells_text)
+                .bind(&cells_text).bind(&marks_text)
                 .execute(&mut *c).await?;
             });
             row.id

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{FixedOffset, NaiveDate};
 use serde::{Deserialize, Serialize};
-use tuanle_app::activities::{PublicQuery, When};
+use tuanle_app::activities::{ActivitySettings, PublicQuery, When};
 use tuanle_app::AppError;
 use tuanle_domain::activity::{activity_type, ActivityInput, ActivityResult, Mode};
 use tuanle_store::{parse_time, ActivityPhotoMeta, ActivityRecord, NotificationRecord};
@@ -319,6 +319,7 @@ impl CalendarQuery {
             date: blank(&self.date)
                 .map(|d| parse_day("Ngày", &d))
                 .transpose()?,
+            until: None,
             when,
         })
     }
@@ -353,16 +354,36 @@ pub struct ActivityPhotoUpload {
     photo: Vec<u8>,
 }
 
-/// Hạn đăng ký hoạt động và khẩu hiệu của Tuần lễ.
+/// Hạn đăng ký hoạt động, hạn ban hành kế hoạch, số ngày nhắc trước hạn và khẩu hiệu
+/// của Tuần lễ.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ActivitySettingsDto {
     /// Hạn đăng ký, `yyyy-mm-dd` hoặc `dd/mm/yyyy` (để trống: không có hạn).
     #[schema(example = "2022-10-01")]
     #[serde(default)]
     pub registration_deadline: Option<String>,
-    /// Khẩu hiệu, mỗi câu một phần tử.
+    /// Hạn ban hành kế hoạch của các đơn vị hành chính (nhắc đơn vị chưa ban hành).
+    #[schema(example = "2022-09-25")]
+    #[serde(default)]
+    pub plan_deadline: Option<String>,
+    /// Số ngày nhắc trước mỗi hạn, 0–30 (để trống: theo cấu hình máy chủ).
+    #[schema(example = 3)]
+    #[serde(default)]
+    pub reminder_days: Option<i64>,
+    /// Khẩu hiệu theo thứ tự, mỗi câu một phần tử.
     #[serde(default)]
     pub slogans: Vec<String>,
+}
+
+impl From<&ActivitySettings> for ActivitySettingsDto {
+    fn from(s: &ActivitySettings) -> Self {
+        ActivitySettingsDto {
+            registration_deadline: s.registration_deadline.map(|d| d.to_string()),
+            plan_deadline: s.plan_deadline.map(|d| d.to_string()),
+            reminder_days: s.reminder_days,
+            slogans: s.slogans.clone(),
+        }
+    }
 }
 
 /// Một thông báo trong ứng dụng.
@@ -707,7 +728,7 @@ pub async fn add_activity_photo(
     Ok((StatusCode::CREATED, Json(meta)))
 }
 
-/// Hạn đăng ký và khẩu hiệu
+/// Hạn đăng ký, hạn kế hoạch, nhắc hạn và khẩu hiệu
 #[utoipa::path(
     get,
     path = "/v1/campaigns/{id}/activity-settings",
@@ -727,17 +748,16 @@ pub async fn get_activity_settings(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<ActivitySettingsDto>> {
     state.app.campaign(id).await?;
-    let (deadline, slogans) = state.app.activity_settings(id).await?;
-    Ok(Json(ActivitySettingsDto {
-        registration_deadline: deadline.map(|d| d.to_string()),
-        slogans,
-    }))
+    let settings = state.app.activity_settings(id).await?;
+    Ok(Json((&settings).into()))
 }
 
-/// Đặt hạn đăng ký và khẩu hiệu
+/// Đặt hạn đăng ký, hạn kế hoạch, nhắc hạn và khẩu hiệu
 ///
 /// Quản trị của đơn vị gốc cây đặt hạn đăng ký hoạt động (sau hạn vẫn đăng ký được,
-/// đánh dấu muộn) và các khẩu hiệu hiện trên lịch công khai.
+/// đánh dấu muộn), hạn ban hành kế hoạch, số ngày nhắc trước hạn và các khẩu hiệu (theo
+/// thứ tự) hiện trên lịch công khai. Thay toàn bộ cài đặt; trang
+/// `/admin/campaigns/{id}/activity-settings` làm cùng việc.
 #[utoipa::path(
     put,
     path = "/v1/campaigns/{id}/activity-settings",
@@ -760,22 +780,24 @@ pub async fn set_activity_settings(
     ApiPath(id): ApiPath<i64>,
     Body(req): Body<ActivitySettingsDto>,
 ) -> ApiResult<Json<ActivitySettingsDto>> {
-    let deadline = req
-        .registration_deadline
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|s| parse_day("Hạn đăng ký", s))
-        .transpose()?;
-    state
+    let day = |field: &str, v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| parse_day(field, s))
+            .transpose()
+    };
+    let settings = ActivitySettings {
+        registration_deadline: day("Hạn đăng ký", &req.registration_deadline)?,
+        plan_deadline: day("Hạn ban hành kế hoạch", &req.plan_deadline)?,
+        reminder_days: req.reminder_days,
+        slogans: req.slogans,
+    };
+    let saved = state
         .app
-        .set_activity_settings(Some(&actor), id, deadline, &req.slogans)
+        .set_activity_settings(Some(&actor), id, &settings)
         .await?;
-    let (deadline, slogans) = state.app.activity_settings(id).await?;
-    Ok(Json(ActivitySettingsDto {
-        registration_deadline: deadline.map(|d| d.to_string()),
-        slogans,
-    }))
+    Ok(Json((&saved).into()))
 }
 
 /// Lịch hoạt động công khai (JSON)

@@ -572,6 +572,9 @@ pub struct ReportDto {
     pub entered_on_behalf: bool,
     pub updated_at: Option<String>,
     pub figures: FiguresMap,
+    /// Ô điền từ hoạt động ("Điền từ hoạt động") với giá trị lúc điền; ô nay khác giá trị
+    /// này là đã sửa tay.
+    pub from_activities: FiguresMap,
     /// Ghi chú theo dòng.
     pub notes: BTreeMap<String, String>,
     pub narrative: NarrativeDto,
@@ -612,6 +615,7 @@ impl ReportDto {
             entered_on_behalf: row.is_some_and(|r| r.entered_on_behalf),
             updated_at: row.map(|r| r.updated_at.clone()),
             figures: content.figures.0,
+            from_activities: content.from_activities.0,
             notes: content.notes,
             narrative: (&content.narrative).into(),
             explanations: content.explanations,
@@ -650,6 +654,10 @@ pub struct SaveReportRequest {
     /// Giải trình theo mã cảnh báo ("W01:1.01").
     #[serde(default)]
     pub explanations: BTreeMap<String, String>,
+    /// Ô điền từ hoạt động và giá trị lúc điền (cùng dạng với `figures`); bỏ trống: không đánh dấu.
+    #[serde(default)]
+    #[schema(value_type = BTreeMap<String, BTreeMap<String, Option<i64>>>)]
+    pub from_activities: BTreeMap<String, BTreeMap<String, serde_json::Value>>,
 }
 
 /// A JSON value shown in a message, cut to 40 characters like the domain does.

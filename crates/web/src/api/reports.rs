@@ -98,6 +98,7 @@ pub async fn save_report(
         notes: req.notes,
         narrative: req.narrative.into(),
         explanations: req.explanations,
+        from_activities: figures_from_json(&template, &req.from_activities)?,
     };
     let action = match req.action {
         SaveAction::Save => ReportAction::Save,

@@ -10,8 +10,9 @@ use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Form;
+use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
-use tuanle_app::activities::{PublicQuery, When};
+use tuanle_app::activities::{ActivitySettings, PublicQuery, When};
 use tuanle_app::AppError;
 use tuanle_domain::activity::{
     activity_type, utc_to_local, ActivityInput, ActivityResult, Mode, ACTIVITY_TYPES,
@@ -40,6 +41,10 @@ pub fn routes() -> Vec<super::PageRoute> {
         ("/activities/{id}/publish", post(publish)),
         ("/activities/{id}/result", post(result)),
         ("/activities/{id}/photos", post(add_photo)),
+        (
+            "/admin/campaigns/{id}/activity-settings",
+            get(settings_page).post(save_settings),
+        ),
         ("/notifications", get(notifications)),
         ("/notifications/read", post(mark_read)),
         ("/notifications/preferences", post(preferences)),
@@ -147,11 +152,145 @@ pub struct CalendarQuery {
     khi: String,
     #[serde(default)]
     xem: String,
+    /// Month of the month view, `yyyy-mm`.
+    #[serde(default)]
+    thang: String,
 }
 
 struct DayVm {
     day: String,
     items: Vec<ActivityVm>,
+}
+
+/// One day of the month grid.
+struct MonthDayVm {
+    /// `yyyy-mm-dd`.
+    iso: String,
+    /// Day of the month.
+    number: u32,
+    /// "Thứ Hai, 04/10/2021" (the phone's heading).
+    label: String,
+    /// Outside the month: a blank cell that fills the first or last week.
+    pad: bool,
+    today: bool,
+    items: Vec<ActivityVm>,
+}
+
+/// The month view: weeks Monday to Sunday, links to the months around it.
+struct MonthVm {
+    /// `yyyy-mm`.
+    iso: String,
+    title: String,
+    weeks: Vec<Vec<MonthDayVm>>,
+    prev: String,
+    next: String,
+    prev_label: String,
+    next_label: String,
+}
+
+/// Thứ in Vietnamese, Monday first.
+pub const WEEKDAYS_VI: [&str; 7] = [
+    "Thứ Hai",
+    "Thứ Ba",
+    "Thứ Tư",
+    "Thứ Năm",
+    "Thứ Sáu",
+    "Thứ Bảy",
+    "Chủ nhật",
+];
+
+fn first_of_month(d: NaiveDate) -> NaiveDate {
+    d.with_day(1).expect("day 1")
+}
+
+fn add_months(first: NaiveDate, n: i32) -> NaiveDate {
+    let m0 = first.year() * 12 + first.month0() as i32 + n;
+    NaiveDate::from_ymd_opt(m0.div_euclid(12), m0.rem_euclid(12) as u32 + 1, 1).expect("month")
+}
+
+fn last_of_month(first: NaiveDate) -> NaiveDate {
+    add_months(first, 1).pred_opt().expect("day")
+}
+
+/// The month a calendar query shows: `thang` (yyyy-mm), else the month of `ngay`, else
+/// this month while the campaign runs (its first to last month), else its first month.
+fn month_of(
+    q: &CalendarQuery,
+    date: Option<NaiveDate>,
+    campaign: &tuanle_domain::campaign::Campaign,
+    today: NaiveDate,
+) -> Result<NaiveDate, AppError> {
+    let t = q.thang.trim();
+    if !t.is_empty() {
+        return NaiveDate::parse_from_str(&format!("{t}-01"), "%Y-%m-%d")
+            .ok()
+            .filter(|d| (1900..=2200).contains(&d.year()))
+            .ok_or_else(|| {
+                AppError::invalid("Tháng", format!("\"{t}\" không phải tháng dạng yyyy-mm"))
+            });
+    }
+    if let Some(d) = date {
+        return Ok(first_of_month(d));
+    }
+    let (from, to) = (
+        first_of_month(campaign.start_date),
+        first_of_month(campaign.end_date),
+    );
+    let now = first_of_month(today);
+    Ok(if now >= from && now <= to { now } else { from })
+}
+
+/// The month grid: every day of the weeks that cover the month, each with the activities
+/// taking place on it (an activity over several days is on each of them).
+fn month_grid(
+    first: NaiveDate,
+    activities: &[ActivityRecord],
+    today: NaiveDate,
+    link: impl Fn(NaiveDate) -> String,
+) -> MonthVm {
+    let last = last_of_month(first);
+    let start = first - chrono::Duration::days(first.weekday().num_days_from_monday() as i64);
+    let end = last + chrono::Duration::days(6 - last.weekday().num_days_from_monday() as i64);
+    let mut weeks: Vec<Vec<MonthDayVm>> = Vec::new();
+    let mut d = start;
+    while d <= end {
+        if d.weekday().num_days_from_monday() == 0 {
+            weeks.push(Vec::new());
+        }
+        let pad = d < first || d > last;
+        let items = if pad {
+            vec![]
+        } else {
+            activities
+                .iter()
+                .filter(|a| local(&a.starts_at).date() <= d && local(&a.ends_at).date() >= d)
+                .map(vm)
+                .collect()
+        };
+        weeks.last_mut().expect("week").push(MonthDayVm {
+            iso: d.to_string(),
+            number: d.day(),
+            label: format!(
+                "{}, {}",
+                WEEKDAYS_VI[d.weekday().num_days_from_monday() as usize],
+                date_vi(d)
+            ),
+            pad,
+            today: d == today,
+            items,
+        });
+        d = d.succ_opt().expect("day");
+    }
+    let (prev, next) = (add_months(first, -1), add_months(first, 1));
+    MonthVm {
+        iso: first.format("%Y-%m").to_string(),
+        title: format!("Tháng {} năm {}", first.month(), first.year()),
+        weeks,
+        prev: link(prev),
+        next: link(next),
+        prev_label: format!("‹ Tháng {}/{}", prev.month(), prev.year()),
+        next_label: format!("Tháng {}/{} ›", next.month(), next.year()),
+    }
 }
 
 #[derive(Template)]
@@ -174,6 +313,9 @@ struct CalendarPage {
     grid: bool,
     list: Vec<ActivityVm>,
     days: Vec<DayVm>,
+    /// The month view (`xem=thang`).
+    month: Option<MonthVm>,
+    weekdays: [&'static str; 7],
     feed: String,
     area_name: String,
 }
@@ -201,6 +343,7 @@ fn public_query(q: &CalendarQuery) -> Result<PublicQuery, AppError> {
         kind: Some(q.loai.clone()).filter(|k| !k.is_empty()),
         mode: Some(q.hinh_thuc.clone()).filter(|m| !m.is_empty()),
         date,
+        until: None,
         when: match q.khi.as_str() {
             "dang-dien-ra" => When::Ongoing,
             "sap-dien-ra" => When::Upcoming,
@@ -215,7 +358,23 @@ pub async fn calendar(
     Query(q): Query<CalendarQuery>,
 ) -> Result<Response, PageError> {
     let app = &state.app;
-    let pq = public_query(&q).map_err(public_error)?;
+    let mut pq = public_query(&q).map_err(public_error)?;
+    let month_view = q.xem == "thang";
+    let mut month_first = None;
+    if month_view {
+        // The month view shows a whole month: `ngay` only picks the month.
+        let campaign = match pq.campaign_id {
+            Some(id) => app.campaign(id).await,
+            None => app.latest_campaign().await,
+        }
+        .map_err(public_error)?;
+        let today = app.today();
+        let first = month_of(&q, pq.date, &campaign, today).map_err(public_error)?;
+        pq.campaign_id = Some(campaign.id);
+        pq.date = Some(first);
+        pq.until = Some(last_of_month(first));
+        month_first = Some(first);
+    }
     let cal = app.public_calendar(&pq).await.map_err(public_error)?;
     // Filter choices: provinces of the tree, and the communes with published activities.
     let root = app
@@ -252,6 +411,33 @@ pub async fn calendar(
             .or_default()
             .push(vm(a));
     }
+    let month = month_first.map(|first| {
+        // Links to the months around keep every filter.
+        let mut keep: Vec<(&str, String)> = vec![("xem", "thang".into())];
+        if !q.dot.trim().is_empty() {
+            keep.push(("dot", q.dot.trim().into()));
+        }
+        for (k, v) in [
+            ("tinh", &q.tinh),
+            ("xa", &q.xa),
+            ("loai", &q.loai),
+            ("hinh_thuc", &q.hinh_thuc),
+            ("khi", &q.khi),
+        ] {
+            if !v.trim().is_empty() {
+                keep.push((k, v.trim().to_string()));
+            }
+        }
+        let link = |m: NaiveDate| {
+            let mut parts: Vec<String> = keep
+                .iter()
+                .map(|(k, v)| format!("{k}={}", url_part(v)))
+                .collect();
+            parts.push(format!("thang={}", m.format("%Y-%m")));
+            format!("/lich?{}", parts.join("&"))
+        };
+        month_grid(first, &cal.activities, app.today(), link)
+    });
     let feed = match &cal.area {
         Some(a) => format!("/lich/ical/khu-vuc/{}", url_part(&a.code)),
         None => "/lich/ical".into(),
@@ -269,9 +455,13 @@ pub async fn calendar(
         q_xa: q.xa.clone(),
         q_loai: q.loai.clone(),
         q_hinh_thuc: q.hinh_thuc.clone(),
-        q_ngay: q.ngay.clone(),
         q_khi: q.khi.clone(),
         grid: q.xem == "lich",
+        q_ngay: if month_view {
+            String::new()
+        } else {
+            q.ngay.clone()
+        },
         list,
         days: by_day
             .into_iter()
@@ -280,6 +470,8 @@ pub async fn calendar(
                 items,
             })
             .collect(),
+        month,
+        weekdays: WEEKDAYS_VI,
         feed,
         area_name: cal.area.map(|a| a.name).unwrap_or_default(),
     }))
@@ -401,7 +593,11 @@ async fn unit_page(
     error: String,
 ) -> Result<UnitActivitiesPage, AppError> {
     let (campaign, unit, list) = state.app.activities_of(&user.actor, id, code).await?;
-    let (deadline, _) = state.app.activity_settings(campaign.id).await?;
+    let deadline = state
+        .app
+        .activity_settings(campaign.id)
+        .await?
+        .registration_deadline;
     Ok(UnitActivitiesPage {
         nav: Nav::of(user),
         csrf: user.csrf_token.clone(),
@@ -854,4 +1050,202 @@ pub async fn preferences(
         .await
         .or_page(&user)?;
     Ok(Redirect::to("/notifications").into_response())
+}
+
+#[derive(Template)]
+#[template(path = "activity_settings.html")]
+struct SettingsPage {
+    nav: Option<Nav>,
+    csrf: String,
+    campaign_id: i64,
+    campaign_name: String,
+    registration_deadline: String,
+    plan_deadline: String,
+    reminder_days: String,
+    default_days: i64,
+    slogans: Vec<String>,
+    new_slogans: String,
+    flash: String,
+    error: String,
+}
+
+/// The settings form as sent: fields in order (slogans repeat).
+struct SettingsForm {
+    registration_deadline: String,
+    plan_deadline: String,
+    reminder_days: String,
+    slogans: Vec<String>,
+    new_slogans: String,
+}
+
+impl SettingsForm {
+    fn of(s: &ActivitySettings) -> SettingsForm {
+        SettingsForm {
+            registration_deadline: s.registration_deadline.map(date_vi).unwrap_or_default(),
+            plan_deadline: s.plan_deadline.map(date_vi).unwrap_or_default(),
+            reminder_days: s.reminder_days.map(|d| d.to_string()).unwrap_or_default(),
+            slogans: s.slogans.clone(),
+            new_slogans: String::new(),
+        }
+    }
+
+    /// Applies a row button (`up:i`, `down:i`, `remove:i`) and appends the new slogans.
+    fn apply(&mut self, action: &str) {
+        if let Some((op, i)) = action.split_once(':') {
+            if let Ok(i) = i.parse::<usize>() {
+                let n = self.slogans.len();
+                match op {
+                    "up" if i > 0 && i < n => self.slogans.swap(i - 1, i),
+                    "down" if i + 1 < n => self.slogans.swap(i, i + 1),
+                    "remove" if i < n => {
+                        self.slogans.remove(i);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let added: Vec<String> = self
+            .new_slogans
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(String::from)
+            .collect();
+        self.slogans.extend(added);
+        self.new_slogans.clear();
+    }
+
+    fn settings(&self) -> Result<ActivitySettings, AppError> {
+        let day = |field: &str, t: &str| -> Result<Option<NaiveDate>, AppError> {
+            match t.trim() {
+                "" => Ok(None),
+                t => NaiveDate::parse_from_str(t, "%d/%m/%Y")
+                    .or_else(|_| NaiveDate::parse_from_str(t, "%Y-%m-%d"))
+                    .map(Some)
+                    .map_err(|_| {
+                        AppError::invalid(field, format!("\"{t}\" không phải ngày dạng dd/mm/yyyy"))
+                    }),
+            }
+        };
+        let reminder_days = match self.reminder_days.trim() {
+            "" => None,
+            t => Some(t.parse::<i64>().map_err(|_| {
+                AppError::invalid(
+                    "Số ngày nhắc trước hạn",
+                    format!("\"{t}\" không phải số ngày"),
+                )
+            })?),
+        };
+        Ok(ActivitySettings {
+            registration_deadline: day("Hạn đăng ký hoạt động", &self.registration_deadline)?,
+            plan_deadline: day("Hạn ban hành kế hoạch", &self.plan_deadline)?,
+            reminder_days,
+            slogans: self.slogans.clone(),
+        })
+    }
+}
+
+fn settings_page_of(
+    state: &AppState,
+    user: &PageUser,
+    campaign: &tuanle_domain::campaign::Campaign,
+    form: SettingsForm,
+    flash: &str,
+    error: String,
+) -> SettingsPage {
+    SettingsPage {
+        nav: Nav::of(user),
+        csrf: user.csrf_token.clone(),
+        campaign_id: campaign.id,
+        campaign_name: campaign.name.clone(),
+        registration_deadline: form.registration_deadline,
+        plan_deadline: form.plan_deadline,
+        reminder_days: form.reminder_days,
+        default_days: state.app.notify_settings().reminder_days,
+        slogans: form.slogans,
+        new_slogans: form.new_slogans,
+        flash: flash.into(),
+        error,
+    }
+}
+
+/// `GET /admin/campaigns/{id}/activity-settings` — hạn đăng ký hoạt động, hạn ban hành
+/// kế hoạch, nhắc hạn, khẩu hiệu: for whoever may change them (the API's rule).
+pub async fn settings_page(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<i64>,
+    Query(q): Query<OkQuery>,
+) -> Result<Response, PageError> {
+    let (campaign, settings) = state
+        .app
+        .activity_settings_for_admin(&user.actor, id)
+        .await
+        .or_page(&user)?;
+    let flash = if q.ok.is_empty() {
+        ""
+    } else {
+        "Đã lưu cài đặt."
+    };
+    Ok(render(settings_page_of(
+        &state,
+        &user,
+        &campaign,
+        SettingsForm::of(&settings),
+        flash,
+        String::new(),
+    )))
+}
+
+/// `POST /admin/campaigns/{id}/activity-settings` — every button saves (one use case,
+/// one audit row): "Lưu", and per slogan ↑ / ↓ / Xóa (`action=up:i|down:i|remove:i`).
+pub async fn save_settings(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<i64>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let get = |k: &str| {
+        f.iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    user.check_csrf(&get("csrf_token")).or_page(&user)?;
+    let (campaign, _) = state
+        .app
+        .activity_settings_for_admin(&user.actor, id)
+        .await
+        .or_page(&user)?;
+    let mut form = SettingsForm {
+        registration_deadline: get("registration_deadline"),
+        plan_deadline: get("plan_deadline"),
+        reminder_days: get("reminder_days"),
+        slogans: f
+            .iter()
+            .filter(|(n, _)| n == "slogan")
+            .map(|(_, v)| v.clone())
+            .collect(),
+        new_slogans: get("new_slogans"),
+    };
+    form.apply(&get("action"));
+    let outcome = match form.settings() {
+        Ok(s) => {
+            state
+                .app
+                .set_activity_settings(Some(&user.actor), id, &s)
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok(_) => Ok(
+            Redirect::to(&format!("/admin/campaigns/{id}/activity-settings?ok=1")).into_response(),
+        ),
+        Err(e @ (AppError::Invalid { .. } | AppError::Domain(_))) => Ok(render_with(
+            status_of(&e),
+            settings_page_of(&state, &user, &campaign, form, "", message_of(&e)),
+        )),
+        Err(e) => Err(PageError::new(Nav::of(&user), e)),
+    }
 }

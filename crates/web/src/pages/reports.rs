@@ -11,7 +11,7 @@ use axum::Form;
 use serde::Deserialize;
 use tuanle_app::reports::ReportView;
 use tuanle_app::AppError;
-use tuanle_domain::format::{date_vi, datetime_vi, number_vi};
+use tuanle_domain::format::{date_vi, datetime_vi, number_vi, parse_integer_vi};
 use tuanle_domain::report::{ReportAction, ReportContent, ReportStatus, NARRATIVE_SECTIONS};
 use tuanle_domain::template::RowKind;
 use tuanle_domain::validate::{parse_cells, Issue};
@@ -27,8 +27,15 @@ struct CellVm {
     placeholder: String,
     present: bool,
     bad: bool,
-    /// Filled by "Điền từ hoạt động" (not saved yet).
+    /// Filled by "Điền từ hoạt động" and still the activities' figure.
     from_activities: bool,
+    /// Filled from activities, then changed by hand.
+    edited: bool,
+    /// The activities' figure of a marked cell ("" when unmarked), kept by a hidden field.
+    mark: String,
+    /// The same, as shown (1.234).
+    mark_text: String,
+    mark_name: String,
 }
 
 struct RowVm {
@@ -97,8 +104,8 @@ struct Raw {
     notes: HashMap<String, String>,
     narrative: HashMap<String, String>,
     explanations: HashMap<String, String>,
-    /// Cells filled from the unit's activities.
-    activity_cells: HashSet<String>,
+    /// Cells filled from the unit's activities (`v:row:col`) and the activities' figure.
+    marks: HashMap<String, i64>,
 }
 
 async fn page(
@@ -119,6 +126,19 @@ async fn page(
         .iter()
         .filter_map(|i| Some((i.row.clone()?, i.column.clone().unwrap_or_default())))
         .collect();
+    // "Từ hoạt động" marks: the form's (prefill or a rejected save), else the stored ones.
+    let marks: HashMap<String, i64> = match raw {
+        Some(r) => r.marks.clone(),
+        None => content
+            .from_activities
+            .0
+            .iter()
+            .flat_map(|(code, cols)| {
+                cols.iter()
+                    .map(move |(col, v)| (format!("v:{code}:{col}"), *v))
+            })
+            .collect(),
+    };
     let parent_of: HashMap<&str, &str> = t
         .indicators
         .iter()
@@ -155,11 +175,19 @@ async fn page(
                 } else if matches!(ind.kind, RowKind::Total { .. }) {
                     placeholder = "tự tính".into();
                 }
+                let mut current = stored;
                 if let Some(r) = raw.and_then(|r| r.cells.get(&name)) {
                     value = r.clone();
+                    current = parse_integer_vi(r).ok().flatten();
                 }
+                let mark = marks.get(&name).copied();
+                let from_activities = mark.is_some() && current == mark;
                 CellVm {
-                    from_activities: raw.is_some_and(|r| r.activity_cells.contains(&name)),
+                    from_activities,
+                    edited: mark.is_some() && !from_activities,
+                    mark: mark.map(|v| v.to_string()).unwrap_or_default(),
+                    mark_text: mark.map(number_vi).unwrap_or_default(),
+                    mark_name: format!("a:{}:{}", ind.code, col.key),
                     bad: bad.contains(&(ind.code.clone(), col.key.clone())),
                     name,
                     label: col.label.clone(),
@@ -372,10 +400,9 @@ async fn activities_raw(
     let mut raw = Raw::default();
     for (row, col) in cells {
         let name = format!("v:{row}:{col}");
-        if let Some(v) = figures.get(&row, &col) {
-            raw.cells.insert(name.clone(), number_vi(v));
-        }
-        raw.activity_cells.insert(name);
+        let v = figures.get(&row, &col).unwrap_or(0);
+        raw.cells.insert(name.clone(), number_vi(v));
+        raw.marks.insert(name, v);
     }
     Ok(raw)
 }
@@ -407,6 +434,14 @@ pub async fn save(
             raw.cells.insert(name.clone(), value.clone());
             if let Some((row, col)) = rest.rsplit_once(':') {
                 cells.push((row.to_string(), col.to_string(), value.clone()));
+            }
+        } else if let Some(rest) = name.strip_prefix("a:") {
+            // "Từ hoạt động" mark of a cell: the activities' figure (hidden field).
+            if let (Some((row, col)), Ok(Some(v))) =
+                (rest.rsplit_once(':'), parse_integer_vi(value))
+            {
+                raw.marks.insert(format!("v:{rest}"), v);
+                content.from_activities.set(row, col, Some(v));
             }
         } else if let Some(row) = name.strip_prefix("note:") {
             raw.notes.insert(name.clone(), value.clone());

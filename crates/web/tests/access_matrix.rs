@@ -242,6 +242,7 @@ fn page_rule(method: &str, path: &str) -> Option<Rule> {
         ("POST", "/activities/{id}/publish") => Edit,
         ("POST", "/activities/{id}/result") => Edit,
         ("POST", "/activities/{id}/photos") => Edit,
+        ("GET" | "POST", "/admin/campaigns/{id}/activity-settings") => National,
         // Kế hoạch, văn bản (issue 5 pages).
         ("GET", "/units/{code}/documents" | "/units/{code}/incoming") => View,
         ("GET", "/campaigns/{id}/tasks/{code}" | "/campaigns/{id}/cascade/{code}") => View,
@@ -696,6 +697,11 @@ async fn page_call(
         ]),
         ("POST", "/notifications/read") => form(&[]),
         ("POST", "/notifications/preferences") => form(&[]),
+        ("POST", "/admin/campaigns/{id}/activity-settings") => form(&[
+            ("registration_deadline", "01/10/2021".into()),
+            ("slogan", "Học tập suốt đời".into()),
+            ("action", "save".into()),
+        ]),
         (m, p) => panic!("no form for {m} {p}: add one to the matrix"),
     };
     Call {

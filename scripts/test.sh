@@ -126,6 +126,10 @@ cargo build --bin tuanle
 export TUANLE_BIN="$CARGO_TARGET_DIR/debug/tuanle"
 echo "TUANLE_BIN=$TUANLE_BIN"
 
+section "API contract (schemathesis) on SQLite then PostgreSQL (scripts/api_contract.sh)"
+bash scripts/api_contract.sh --db sqlite
+bash scripts/api_contract.sh --db "$TUANLE_PG_URL"
+
 section "Browser end-to-end tests"
 shopt -s nullglob
 e2e_tests=("$E2E"/*.test.mjs)

@@ -25,6 +25,7 @@ use crate::AppState;
         (status = 200, description = "Token", body = TokenResponse),
         (status = 401, description = "Sai tên đăng nhập hoặc mật khẩu", body = ErrorBody),
         (status = 422, description = "Thiếu trường", body = ErrorBody),
+        (status = 429, description = "Sai mật khẩu quá nhiều lần: tạm khóa đăng nhập", body = ErrorBody),
     ),
     extensions(("x-public" = json!(true)))
 )]

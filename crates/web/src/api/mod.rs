@@ -164,6 +164,7 @@ pub fn router_and_doc() -> (Router<AppState>, utoipa::openapi::OpenApi) {
             activities::set_email_preferences
         ))
         .split_for_parts();
+    document_common_errors(&mut doc);
     // The router is nested under MOUNT by `crate::router`; the document shows full paths.
     let paths = std::mem::take(&mut doc.paths.paths);
     doc.paths.paths = paths
@@ -171,6 +172,104 @@ pub fn router_and_doc() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .map(|(p, item)| (format!("{MOUNT}{p}"), item))
         .collect();
     (router, doc)
+}
+
+const ALL_ROLES: [&str; 4] = ["viewer", "reporter", "reviewer", "admin"];
+
+/// Documents on every operation the error statuses its extractors and the app layer can
+/// return whatever the handler, each with [`ErrorBody`], unless the operation already
+/// describes them (found by the schemathesis contract run, scripts/api_contract.sh):
+///
+/// - 400: a path or query parameter that does not parse ([`ApiPath`], [`ApiQuery`]) or a
+///   body that is not JSON ([`Body`]) or not multipart;
+/// - 401: every secured operation (no token, expired token);
+/// - 403: secured operations restricted to some roles or naming a unit, campaign or record
+///   in the path (subtree check of the app layer);
+/// - 404: operations with path parameters (the record does not exist);
+/// - 413: operations with a body larger than [`crate::BODY_LIMIT`];
+/// - 415: JSON bodies sent without `Content-Type: application/json`;
+/// - 422: JSON bodies of the wrong shape (not an object, a missing field, a wrong type).
+fn document_common_errors(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::{Operation, ParameterIn};
+    use utoipa::openapi::{RefOr, ResponseBuilder};
+    fn add(op: &mut Operation, status: &str, description: &str) {
+        op.responses
+            .responses
+            .entry(status.to_string())
+            .or_insert_with(|| {
+                RefOr::T(
+                    ResponseBuilder::new()
+                        .description(description)
+                        .content(
+                            "application/json",
+                            utoipa::openapi::ContentBuilder::new()
+                                .schema(Some(utoipa::openapi::Ref::from_schema_name("ErrorBody")))
+                                .build(),
+                        )
+                        .build(),
+                )
+            });
+    }
+    for item in doc.paths.paths.values_mut() {
+        let ops = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for op in ops.into_iter().flatten() {
+            let params = op.parameters.as_deref().unwrap_or_default();
+            let in_path = params
+                .iter()
+                .any(|p| matches!(p.parameter_in, ParameterIn::Path));
+            let in_query = params
+                .iter()
+                .any(|p| matches!(p.parameter_in, ParameterIn::Query));
+            let (has_body, json_body) = match &op.request_body {
+                Some(b) => (true, b.content.contains_key("application/json")),
+                None => (false, false),
+            };
+            let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+            let restricted = op
+                .extensions
+                .as_ref()
+                .and_then(|e| e.get("x-roles"))
+                .and_then(|r| r.as_array())
+                .is_some_and(|r| r.len() < ALL_ROLES.len());
+            if in_path || in_query || has_body {
+                add(
+                    op,
+                    "400",
+                    "Tham số trên đường dẫn, tham số truy vấn hoặc nội dung JSON không hợp lệ",
+                );
+            }
+            if secured {
+                add(op, "401", "Chưa đăng nhập hoặc token đã hết hạn");
+            }
+            if secured && (restricted || in_path) {
+                add(op, "403", "Không có quyền với đơn vị hoặc thao tác này");
+            }
+            if in_path {
+                add(op, "404", "Không tìm thấy");
+            }
+            if has_body {
+                add(op, "413", "Dữ liệu gửi lên quá lớn");
+            }
+            if json_body {
+                add(
+                    op,
+                    "415",
+                    "Cần gửi dữ liệu JSON (Content-Type: application/json)",
+                );
+                add(
+                    op,
+                    "422",
+                    "Dữ liệu JSON không đúng cấu trúc hoặc không hợp lệ",
+                );
+            }
+        }
+    }
 }
 
 /// The OpenAPI document as served at `/api/openapi.json`.
@@ -313,10 +412,44 @@ impl From<QueryRejection> for Rejection {
     }
 }
 
-/// `axum::Json` with Vietnamese rejections.
-#[derive(Debug, FromRequest)]
-#[from_request(via(axum::Json), rejection(Rejection))]
+/// `axum::Json` with Vietnamese rejections. Strings holding the NUL character (`\u0000`)
+/// are refused with 422 before they reach the database (PostgreSQL cannot store them in
+/// text: found by the schemathesis contract run).
+#[derive(Debug)]
 pub struct Body<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
+    type Rejection = Rejection;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Rejection> {
+        let axum::Json(value) = axum::Json::<serde_json::Value>::from_request(req, state).await?;
+        if has_nul(&value) {
+            return Err(Rejection::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid",
+                "Dữ liệu JSON không hợp lệ: văn bản không được chứa ký tự NUL (\\u0000)",
+            ));
+        }
+        serde_json::from_value(value).map(Body).map_err(|e| {
+            Rejection::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid",
+                format!("Dữ liệu JSON không đúng cấu trúc: {e}"),
+            )
+        })
+    }
+}
+
+/// Whether a string (value or key) anywhere in `value` holds the NUL character.
+fn has_nul(value: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => s.contains('\0'),
+        Value::Array(items) => items.iter().any(has_nul),
+        Value::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || has_nul(v)),
+        _ => false,
+    }
+}
 
 impl From<BytesRejection> for Rejection {
     fn from(r: BytesRejection) -> Self {
@@ -336,15 +469,57 @@ impl<S: Send + Sync> FromRequest<S> for RawBody {
     }
 }
 
-/// `axum::extract::Path` with Vietnamese rejections.
-#[derive(Debug, FromRequestParts)]
-#[from_request(via(axum::extract::Path), rejection(Rejection))]
+/// `axum::extract::Path` with Vietnamese rejections; a NUL character (`%00`) is refused
+/// with 400 before it reaches the database (PostgreSQL cannot compare text with it).
+#[derive(Debug)]
 pub struct ApiPath<T>(pub T);
 
-/// `axum::extract::Query` with Vietnamese rejections.
-#[derive(Debug, FromRequestParts)]
-#[from_request(via(axum::extract::Query), rejection(Rejection))]
+impl<T, S> FromRequestParts<S> for ApiPath<T>
+where
+    T: serde::de::DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = Rejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Rejection> {
+        if parts.uri.path().contains("%00") {
+            return Err(nul_rejection("Tham số trên đường dẫn không hợp lệ"));
+        }
+        let axum::extract::Path(value) =
+            axum::extract::Path::<T>::from_request_parts(parts, state).await?;
+        Ok(ApiPath(value))
+    }
+}
+
+/// `axum::extract::Query` with Vietnamese rejections; a NUL character (`%00`) is refused
+/// with 400, as in [`ApiPath`].
+#[derive(Debug)]
 pub struct ApiQuery<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for ApiQuery<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = Rejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Rejection> {
+        if parts.uri.query().is_some_and(|q| q.contains("%00")) {
+            return Err(nul_rejection("Tham số truy vấn không hợp lệ"));
+        }
+        let axum::extract::Query(value) =
+            axum::extract::Query::<T>::from_request_parts(parts, state).await?;
+        Ok(ApiQuery(value))
+    }
+}
+
+fn nul_rejection(lead: &str) -> Rejection {
+    Rejection::new(
+        StatusCode::BAD_REQUEST,
+        "invalid",
+        format!("{lead}: không được chứa ký tự NUL (%00)"),
+    )
+}
 
 /// The caller's address, for the audit trail of unauthenticated calls.
 #[derive(Debug, Clone)]

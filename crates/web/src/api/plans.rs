@@ -904,7 +904,8 @@ pub async fn create_plan(
 #[utoipa::path(get, path = "/v1/campaigns/{id}/plans/prefill/{code}", tag = "plans",
     params(("id" = i64, Path, description = "Mã Tuần lễ"), ("code" = String, Path, description = "Mã đơn vị soạn thảo")),
     security(("bearer" = [])), responses((status = 401, description = "Chưa đăng nhập", body = ErrorBody),
-        (status = 200, body = PrefillDto), (status = 404, body = ErrorBody)),
+        (status = 200, body = PrefillDto), (status = 404, body = ErrorBody),
+        (status = 422, description = "Không có đơn vị soạn thảo mã này trong cây của Tuần lễ", body = ErrorBody)),
     extensions(("x-roles" = json!(["viewer", "reporter", "reviewer", "admin"]))))]
 pub async fn prefill_plan(
     ApiUser(actor): ApiUser,

@@ -365,6 +365,13 @@ impl App {
     }
 
     /// A document the actor may read (404 otherwise, as if it did not exist).
+    /// Soạn thảo thay cho đơn vị — may `actor` draft or edit documents of `unit`
+    /// (the `EditReport` rule: reporter on its own unit, reviewer/admin on the subtree)?
+    /// The plan forms ask it before showing anything to write.
+    pub fn may_draft_for(&self, actor: &Actor, unit: &Unit) -> Result<()> {
+        act_for(actor, unit)
+    }
+
     pub async fn document_record(&self, actor: &Actor, id: i64) -> Result<DocumentRecord> {
         let d = self
             .store

@@ -247,7 +247,7 @@ fn page_rule(method: &str, path: &str) -> Option<Rule> {
         ("GET", "/units/{code}/documents" | "/units/{code}/incoming") => View,
         ("GET", "/campaigns/{id}/tasks/{code}" | "/campaigns/{id}/cascade/{code}") => View,
         // The forms only show what the user may read; sending them needs DocWrite.
-        ("GET", "/campaigns/{id}/plans/new/{code}" | "/documents/{id}/edit") => View,
+        ("GET", "/campaigns/{id}/plans/new/{code}" | "/documents/{id}/edit") => DocWrite,
         ("POST", "/campaigns/{id}/plans/new/{code}") => DocWrite,
         ("GET", "/documents/{id}" | "/documents/{id}/document/{format}") => View,
         ("POST", "/documents/{id}/edit") => DocWrite,

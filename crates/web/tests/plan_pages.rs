@@ -174,6 +174,21 @@ async fn plan_trail_through_the_pages() {
     let doc_path = format!("/documents/{doc}");
     assert!(page.contains("Dự thảo"), "{page}");
     assert!(page.contains("data-test=\"consult-form\""));
+    // The national viewer and a ward's reporter (a recipient: it reads the draft) may not
+    // author for the Phòng: the forms are refused with the Vietnamese error page, before
+    // anything is shown to fill in.
+    let viewer = Visitor::login(&t, "bo.xem").await;
+    let ward = Visitor::login(&t, &format!("bc.{HOA_PHU}")).await;
+    let edit_path = format!("{doc_path}/edit");
+    assert_eq!(ward.get(&doc_path).await.0, StatusCode::OK);
+    for (who, path) in [(&viewer, &form_path), (&viewer, &edit_path), (&ward, &edit_path)] {
+        let (s, page) = who.get(path).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{path}: {page}");
+        assert!(page.contains("Bạn không có quyền thực hiện thay cho"), "{page}");
+        assert!(!page.contains("name=\"assignments\""), "{page}");
+    }
+    let (s, page) = tdm.get(&format!("{doc_path}/edit")).await;
+    assert_eq!(s, StatusCode::OK, "{page}");
 
     // Consultation of Hòa Phú and Phú Lợi until 22/9.
     let (s, _, page) = tdm

@@ -464,6 +464,7 @@ async fn plan_form_page(
         .app
         .visible_unit(&user.actor, user.actor.unit.tree_id, code)
         .await?;
+    state.app.may_draft_for(&user.actor, &unit)?;
     let (parent, content) = state
         .app
         .prefill_plan(&user.actor, campaign_id, code)
@@ -586,6 +587,7 @@ async fn edit_page(
     form: Option<(&Fields, String)>,
 ) -> Result<PlanFormPage, AppError> {
     let v = state.app.document(&user.actor, id).await?;
+    state.app.may_draft_for(&user.actor, &v.drafting_unit)?;
     let content: PlanContent = serde_json::from_value(v.doc.body.clone()).unwrap_or_default();
     let issuer = v
         .issuer

@@ -364,7 +364,6 @@ impl App {
             .any(|u| actor.can(u, Action::View)))
     }
 
-    /// A document the actor may read (404 otherwise, as if it did not exist).
     /// Soạn thảo thay cho đơn vị — may `actor` draft or edit documents of `unit`
     /// (the `EditReport` rule: reporter on its own unit, reviewer/admin on the subtree)?
     /// The plan forms ask it before showing anything to write.
@@ -372,6 +371,7 @@ impl App {
         act_for(actor, unit)
     }
 
+    /// A document the actor may read (404 otherwise, as if it did not exist).
     pub async fn document_record(&self, actor: &Actor, id: i64) -> Result<DocumentRecord> {
         let d = self
             .store

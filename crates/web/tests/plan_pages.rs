@@ -181,10 +181,17 @@ async fn plan_trail_through_the_pages() {
     let ward = Visitor::login(&t, &format!("bc.{HOA_PHU}")).await;
     let edit_path = format!("{doc_path}/edit");
     assert_eq!(ward.get(&doc_path).await.0, StatusCode::OK);
-    for (who, path) in [(&viewer, &form_path), (&viewer, &edit_path), (&ward, &edit_path)] {
+    for (who, path) in [
+        (&viewer, &form_path),
+        (&viewer, &edit_path),
+        (&ward, &edit_path),
+    ] {
         let (s, page) = who.get(path).await;
         assert_eq!(s, StatusCode::FORBIDDEN, "{path}: {page}");
-        assert!(page.contains("Bạn không có quyền thực hiện thay cho"), "{page}");
+        assert!(
+            page.contains("Bạn không có quyền thực hiện thay cho"),
+            "{page}"
+        );
         assert!(!page.contains("name=\"assignments\""), "{page}");
     }
     let (s, page) = tdm.get(&format!("{doc_path}/edit")).await;

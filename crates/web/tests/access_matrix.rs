@@ -20,7 +20,7 @@ use tuanle_domain::access::Role;
 
 /// Password of the matrix accounts.
 const PASSWORD: &str = "matrix-pass-1";
-/// An object id that exists nowhere.
+/// An object id that exists nowhere (API routes by id without a fixture of their own).
 const NO_SUCH_ID: &str = "999999";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -59,9 +59,6 @@ enum Rule {
     DocWrite,
     /// Reporter or above acting on its own unit, no unit named (vào sổ văn bản đến).
     Writer,
-    /// An object no matrix user can reach (ids of consultations, incoming entries and
-    /// tasks: called with an id that does not exist, must be refused for everyone).
-    Nobody,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -82,7 +79,7 @@ fn expect(rule: Rule, role: Role, rel: Rel) -> Expect {
     match rule {
         Rule::Public | Rule::Anyone => Allow,
         Rule::AnyAdmin => b(admin),
-        Rule::National | Rule::Nobody => Deny,
+        Rule::National => Deny,
         Rule::View => b(inside),
         Rule::ViewAttachment => {
             if inside {
@@ -163,17 +160,19 @@ fn api_rule(method: &str, path: &str) -> Option<Rule> {
         ("post", "/campaigns/{id}/plans") => DocWrite,
         ("get", "/campaigns/{id}/plans/prefill/{code}") => View,
         ("post", "/documents/{id}/consultations") => DocWrite,
-        ("get", "/consultations/{id}") => Nobody,
-        ("post", "/consultations/{id}/replies/{code}") => Nobody,
+        ("get", "/consultations/{id}") => View,
+        // Answering for the consulted unit: refused like a document write; inside, the
+        // reply's state decides (answered already: 409).
+        ("post", "/consultations/{id}/replies/{code}") => DocWrite,
         ("post", "/documents/{id}/submit") => DocWrite,
         ("post", "/documents/{id}/review") => DocWrite,
         ("post", "/documents/{id}/issue") => DocWrite,
         ("post", "/documents/{id}/distribute") => DocWrite,
         ("get", "/units/{code}/incoming") => View,
-        ("post", "/incoming/{id}/pass") => Nobody,
+        ("post", "/incoming/{id}/pass") => Edit,
         ("get", "/documents/{id}/tasks") => View,
         ("get", "/campaigns/{id}/tasks/{code}") => View,
-        ("put", "/tasks/{id}") => Nobody,
+        ("put", "/tasks/{id}") => Edit,
         ("get", "/campaigns/{id}/cascade/{code}") => View,
         ("get", "/campaigns/{id}/activities/{code}") => View,
         ("post", "/campaigns/{id}/activities/{code}") => Edit,
@@ -259,8 +258,9 @@ fn page_rule(method: &str, path: &str) -> Option<Rule> {
             | "/documents/{id}/issue"
             | "/documents/{id}/distribute",
         ) => DocWrite,
-        ("GET", "/consultations/{id}") => Nobody,
-        ("POST", "/consultations/{id}/answer" | "/incoming/{id}/pass" | "/tasks/{id}") => Nobody,
+        ("GET", "/consultations/{id}") => View,
+        ("POST", "/consultations/{id}/answer") => DocWrite,
+        ("POST", "/incoming/{id}/pass" | "/tasks/{id}") => Edit,
         ("GET", "/notifications") => Anyone,
         ("POST", "/notifications/read" | "/notifications/preferences") => Anyone,
         _ => return None,
@@ -302,6 +302,12 @@ struct Fixtures {
     photos: BTreeMap<String, i64>,
     /// unit code → an activity registered there.
     activities: BTreeMap<String, i64>,
+    /// unit code → an open consultation on its plan, asking that unit itself.
+    consultations: BTreeMap<String, i64>,
+    /// unit code → an entry of its incoming register (số đến).
+    incoming: BTreeMap<String, i64>,
+    /// unit code → a task given to it.
+    tasks: BTreeMap<String, i64>,
     admin: String,
 }
 
@@ -461,6 +467,12 @@ async fn api_call(
         fx.documents[target].to_string()
     } else if path.starts_with("/api/v1/activities/{id}") {
         fx.activities[target].to_string()
+    } else if path.starts_with("/api/v1/consultations/") {
+        fx.consultations[target].to_string()
+    } else if path.starts_with("/api/v1/incoming/") {
+        fx.incoming[target].to_string()
+    } else if path.starts_with("/api/v1/tasks/") {
+        fx.tasks[target].to_string()
     } else if path.starts_with("/api/v1/campaigns/{id}") || path.starts_with("/api/v1/templates/") {
         "1".to_string()
     } else {
@@ -595,11 +607,12 @@ async fn page_call(
         fx.activities[target].to_string()
     } else if path.starts_with("/documents/{id}") {
         fx.documents[target].to_string()
-    } else if path.starts_with("/consultations/")
-        || path.starts_with("/incoming/")
-        || path.starts_with("/tasks/")
-    {
-        NO_SUCH_ID.to_string()
+    } else if path.starts_with("/consultations/") {
+        fx.consultations[target].to_string()
+    } else if path.starts_with("/incoming/") {
+        fx.incoming[target].to_string()
+    } else if path.starts_with("/tasks/") {
+        fx.tasks[target].to_string()
     } else {
         "1".to_string()
     };
@@ -690,9 +703,13 @@ async fn page_call(
             ("subject", "Kế hoạch ma trận".into()),
             ("action", "approve".into()),
         ]),
-        ("POST", "/consultations/{id}/answer" | "/incoming/{id}/pass" | "/tasks/{id}") => form(&[
-            ("agree", "1".into()),
-            ("handler", "Ma Trận".into()),
+        ("POST", "/consultations/{id}/answer") => {
+            form(&[("unit", target.into()), ("agree", "yes".into())])
+        }
+        ("POST", "/incoming/{id}/pass") => form(&[("handler", "Ma Trận".into())]),
+        ("POST", "/tasks/{id}") => form(&[
+            ("campaign", "1".into()),
+            ("back", target.into()),
             ("status", "done".into()),
         ]),
         ("POST", "/notifications/read") => form(&[]),
@@ -841,8 +858,38 @@ async fn every_route_for_every_role_on_own_sibling_parent_and_child() {
             "plan at {code}: {:?}",
             r.body
         );
-        fx.documents
-            .insert(code.clone(), r.body["id"].as_i64().unwrap());
+        let doc = r.body["id"].as_i64().unwrap();
+        fx.documents.insert(code.clone(), doc);
+        // A consultation asking the unit itself (open until 2031), an incoming entry and a
+        // task of the unit, on that plan: objects whose only unit is the target.
+        let unit = store.unit_by_code(tree, code).await.unwrap().unwrap();
+        let date = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let mut tx = store.begin().await.unwrap();
+        let consultation = tx
+            .insert_consultation(doc, None, 1, date(2031, 10, 1), &[unit.id])
+            .await
+            .unwrap();
+        let incoming = tx
+            .register_incoming(unit.id, doc, date(2021, 9, 20), "Ma trận")
+            .await
+            .unwrap()
+            .expect("a new incoming entry");
+        tx.insert_tasks(
+            doc,
+            &[tuanle_store::NewTask {
+                block: 1,
+                unit_id: unit.id,
+                title: "Nhiệm vụ ma trận".into(),
+                deadline: Some(date(2021, 10, 15)),
+            }],
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let task = store.tasks_of_document(doc).await.unwrap();
+        fx.consultations.insert(code.clone(), consultation);
+        fx.incoming.insert(code.clone(), incoming.id);
+        fx.tasks.insert(code.clone(), task[0].id);
         let photo = photo_of(&t, &fx.admin, code).await;
         fx.photos.insert(code.clone(), photo);
         let actor = t

@@ -2,6 +2,7 @@
 //! authorisation check, in one transaction, with an audit row.
 
 pub mod activities;
+pub mod audit;
 pub mod auth;
 pub mod campaigns;
 pub mod consolidation;

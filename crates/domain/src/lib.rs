@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod activity;
+pub mod audit;
 pub mod campaign;
 pub mod consolidate;
 pub mod consultation;

@@ -34,7 +34,7 @@ pub use activities::{
     ActivityFilter, ActivityPhotoMeta, ActivityRecord, ActivitySettingsRow, NewActivity,
     NotificationRecord, OutboxEmail, OutboxRow, OverdueTask,
 };
-pub use audit::{AuditEntry, NewAudit};
+pub use audit::{AuditEntry, AuditFilter, NewAudit};
 pub use backup::{check_sqlite_backup, sqlite_file};
 pub use campaigns::NewCampaign;
 pub use consolidation::FOLD_BATCH;

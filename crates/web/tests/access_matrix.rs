@@ -59,6 +59,9 @@ enum Rule {
     DocWrite,
     /// Reporter or above acting on its own unit, no unit named (vào sổ văn bản đến).
     Writer,
+    /// Nhật ký thay đổi: everyone but a viewer, filtered to the own scope (the unit
+    /// filter across relations is tested in tests/audit.rs).
+    AuditReader,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -102,6 +105,7 @@ fn expect(rule: Rule, role: Role, rel: Rel) -> Expect {
                 Either
             }
         }
+        Rule::AuditReader => b(role != Role::Viewer),
         Rule::Writer => {
             if role == Role::Viewer {
                 Deny
@@ -152,6 +156,7 @@ fn api_rule(method: &str, path: &str) -> Option<Rule> {
         ("post", "/issuers/{code}/register") => Administer,
         ("get", "/documents") => Anyone,
         ("post", "/documents/external") => Writer,
+        ("get", "/audit" | "/audit/csv") => AuditReader,
         ("get", "/documents/{id}") => View,
         ("put", "/documents/{id}") => DocWrite,
         ("get", "/documents/{id}/versions") => View,
@@ -196,6 +201,7 @@ fn page_rule(method: &str, path: &str) -> Option<Rule> {
     use Rule::*;
     Some(match (method, path) {
         ("GET", "/") => Anyone,
+        ("GET", "/audit" | "/audit.csv") => AuditReader,
         ("GET" | "POST", "/login") => Public,
         ("POST", "/logout") => Anyone,
         ("GET", "/account") => Anyone,

@@ -963,6 +963,8 @@ async fn openapi_document_covers_every_route_and_all_are_protected() {
         ("post", "/api/v1/notifications/read"),
         ("get", "/api/v1/notifications/email-preferences"),
         ("put", "/api/v1/notifications/email-preferences"),
+        ("get", "/api/v1/audit"),
+        ("get", "/api/v1/audit/csv"),
     ];
     let paths = doc["paths"].as_object().expect("paths");
     let mut documented = Vec::new();

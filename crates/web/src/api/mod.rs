@@ -26,6 +26,7 @@ use crate::error::{ErrorBody, ErrorDetail};
 use crate::AppState;
 
 pub mod activities;
+mod audit;
 mod auth;
 mod campaigns;
 mod consolidation;
@@ -67,6 +68,7 @@ pub const BEARER: &str = "bearer";
         (name = "plans", description = "Kế hoạch, văn bản, góp ý, sổ văn bản đến, nhiệm vụ"),
         (name = "activities", description = "Hoạt động Tuần lễ, lịch công khai"),
         (name = "notifications", description = "Thông báo, lựa chọn nhận thư"),
+        (name = "audit", description = "Nhật ký thay đổi"),
     )
 )]
 struct ApiDoc;
@@ -142,6 +144,8 @@ pub fn router_and_doc() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(plans::unit_tasks))
         .routes(routes!(plans::update_task))
         .routes(routes!(plans::cascade))
+        .routes(routes!(audit::audit_log))
+        .routes(routes!(audit::audit_csv))
         .routes(routes!(
             activities::list_activities,
             activities::register_activity

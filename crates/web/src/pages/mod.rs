@@ -2,6 +2,7 @@
 
 mod activities;
 mod admin;
+mod audit;
 mod consolidation;
 mod dashboard;
 mod documents;
@@ -81,6 +82,7 @@ pub fn page_routes() -> Vec<PageRoute> {
     table.extend(workbooks::routes());
     table.extend(documents::routes());
     table.extend(plans::routes());
+    table.extend(audit::routes());
     table
 }
 
@@ -116,6 +118,8 @@ pub struct Nav {
     pub csrf_token: String,
     /// Administrators see the administration links.
     pub admin: bool,
+    /// Everyone but a viewer reads the audit trail of their scope.
+    pub audit: bool,
     /// Unread notifications as the badge shows them ("" when none, "99+" above 99).
     pub unread: String,
 }
@@ -128,6 +132,7 @@ impl Nav {
             unit_name: u.actor.unit.name.clone(),
             csrf_token: u.csrf_token.clone(),
             admin: u.actor.user.role == tuanle_domain::access::Role::Admin,
+            audit: u.actor.user.role != tuanle_domain::access::Role::Viewer,
             unread: match u.unread {
                 n if n <= 0 => String::new(),
                 n if n > 99 => "99+".into(),

@@ -149,4 +149,7 @@ section "Load test: 200 clients, 15 s, on SQLite then PostgreSQL (scripts/load_t
 bash scripts/load_test.sh --db sqlite --clients 200 --seconds 15
 bash scripts/load_test.sh --db "$TUANLE_PG_URL" --clients 200 --seconds 15
 
+section "Fuzz: workbook, units CSV/GSO, JSON API bodies, 20 s each (scripts/fuzz.sh)"
+bash scripts/fuzz.sh --seconds 20
+
 section "All tests passed"

@@ -41,6 +41,18 @@ pub struct IssuerSettings {
     pub place: String,
 }
 
+/// Cơ quan ban hành — a body's issuer settings and its outgoing register for one year.
+#[derive(Debug, Clone)]
+pub struct IssuerOverview {
+    pub unit: Unit,
+    pub settings: IssuerRecord,
+    /// Set by an administrator (otherwise derived from the tree).
+    pub configured: bool,
+    pub year: i64,
+    /// Last outgoing number used in `year` (None: none yet).
+    pub last_number: Option<i64>,
+}
+
 /// Nơi nhận as given: a unit code of the tree, or the name of an outside body.
 #[derive(Debug, Clone, Serialize, Deserialize, Default)]
 pub struct RecipientInput {
@@ -111,6 +123,8 @@ pub struct DocumentView {
     pub issuer: Option<(Unit, IssuerRecord)>,
     pub drafting_unit: Unit,
     pub recipients: Vec<RecipientRow>,
+    /// Unit codes of the recipients that are units of the tree, by unit id.
+    pub recipient_codes: HashMap<i64, String>,
     pub consultations: Vec<ConsultationView>,
     pub related: Vec<DocumentRecord>,
 }
@@ -227,6 +241,32 @@ impl App {
             header_lines: header,
             cited_name: unit.name.clone(),
             place: place_of(&area.name),
+        })
+    }
+
+    /// Cơ quan ban hành và sổ văn bản đi — what the settings page shows an administrator of
+    /// the body: its settings (configured or derived), whether they were configured, and
+    /// the last outgoing number used in `year`.
+    pub async fn issuer_overview(
+        &self,
+        actor: &Actor,
+        unit_code: &str,
+        year: i64,
+    ) -> Result<IssuerOverview> {
+        let unit = self
+            .unit_in_tree(actor, unit_code, "Đơn vị")
+            .await
+            .map_err(|_| AppError::NotFound(format!("Không tìm thấy đơn vị {unit_code}")))?;
+        actor.require(&unit, Action::Administer)?;
+        let configured = self.store.issuer(unit.id).await?.is_some();
+        let settings = self.issuer_settings(&unit).await?;
+        let last_number = self.store.last_number_of(unit.id, SERIES_OUT, year).await?;
+        Ok(IssuerOverview {
+            unit,
+            settings,
+            configured,
+            year,
+            last_number,
         })
     }
 
@@ -414,8 +454,18 @@ impl App {
                 related.extend(self.store.document(l).await?);
             }
         }
+        let recipients = self.store.recipients(id).await?;
+        let ids: Vec<i64> = recipients.iter().filter_map(|r| r.unit_id).collect();
+        let recipient_codes = self
+            .store
+            .units_by_ids(&ids)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.code))
+            .collect();
         Ok(DocumentView {
-            recipients: self.store.recipients(id).await?,
+            recipients,
+            recipient_codes,
             doc,
             issuer,
             drafting_unit,
@@ -457,15 +507,22 @@ impl App {
 
     // ---- external documents ----------------------------------------------------------
 
-    /// Vào sổ văn bản bên ngoài — a document from outside tuanle with its own number,
-    /// date and (optionally) its PDF, so that *căn cứ* lines can cite it. A number already
-    /// recorded for that issuer and year is refused.
-    pub async fn record_external(&self, actor: &Actor, e: ExternalInput) -> Result<DocumentRecord> {
+    /// Whether the actor may record external documents (everyone but a viewer); the form
+    /// asks before reading what was sent.
+    pub fn may_record_external(&self, actor: &Actor) -> Result<()> {
         if actor.user.role == Role::Viewer {
             return Err(AppError::Forbidden(
                 "Tài khoản chỉ xem không được vào sổ văn bản".into(),
             ));
         }
+        Ok(())
+    }
+
+    /// Vào sổ văn bản bên ngoài — a document from outside tuanle with its own number,
+    /// date and (optionally) its PDF, so that *căn cứ* lines can cite it. A number already
+    /// recorded for that issuer and year is refused.
+    pub async fn record_external(&self, actor: &Actor, e: ExternalInput) -> Result<DocumentRecord> {
+        self.may_record_external(actor)?;
         let (number, symbol) = register::parse_number_text(&e.number_text)?;
         let number_text = format!("{number}/{symbol}");
         let issuer_name = e
@@ -558,6 +615,20 @@ impl App {
     }
 
     // ---- citing and prefilling ----------------------------------------------------------
+
+    /// Căn cứ lines citing documents by id, in order ("Căn cứ Công văn số 3764/BGDĐT-GDTX
+    /// ngày …"): each must be one the actor may read and must carry its number.
+    pub async fn basis_lines(&self, actor: &Actor, ids: &[i64]) -> Result<Vec<String>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let d = self
+                .document_record(actor, *id)
+                .await
+                .map_err(|_| AppError::invalid("Căn cứ", format!("không có văn bản {id}")))?;
+            out.push(register::basis_line(&self.citation_of(&d).await?));
+        }
+        Ok(out)
+    }
 
     /// How a document is cited in a *căn cứ* line (it must carry its number).
     pub async fn citation_of(&self, d: &DocumentRecord) -> Result<Citation> {
@@ -760,12 +831,7 @@ impl App {
                     .1
             }
         };
-        for id in &input.basis_document_ids {
-            let d = self
-                .document_record(actor, *id)
-                .await
-                .map_err(|_| AppError::invalid("Căn cứ", format!("không có văn bản {id}")))?;
-            let line = register::basis_line(&self.citation_of(&d).await?);
+        for line in self.basis_lines(actor, &input.basis_document_ids).await? {
             if !content.bases.contains(&line) {
                 content.bases.push(line);
             }

@@ -114,24 +114,7 @@ pub fn open_workbook(bytes: &[u8]) -> Result<ReportWorkbook, SheetError> {
             max: MAX_WORKBOOK_BYTES as u64,
         });
     }
-    let sheets: Vec<SheetData> = if is_zip(bytes) {
-        check_container(bytes, MAX_WORKBOOK_EXPANDED)?;
-        let mut x: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| match e {
-            calamine::XlsxError::Zip(_) | calamine::XlsxError::FileNotFound(_) => {
-                SheetError::NotAWorkbook
-            }
-            other => SheetError::Corrupt(other.to_string()),
-        })?;
-        read_all(&mut x)?
-    } else if is_encrypted_office(bytes) {
-        return Err(SheetError::Encrypted);
-    } else if is_compound(bytes) {
-        let mut x: Xls<_> =
-            Xls::new(Cursor::new(bytes)).map_err(|e| SheetError::Corrupt(e.to_string()))?;
-        read_all(&mut x)?
-    } else {
-        return Err(SheetError::NotAWorkbook);
-    };
+    let sheets = read_sheets_guarded(bytes)?;
     let metadata = sheets
         .iter()
         .find(|(n, _, _)| n == META_SHEET)
@@ -154,6 +137,42 @@ pub fn open_workbook(bytes: &[u8]) -> Result<ReportWorkbook, SheetError> {
         sheet,
         values,
         formulas,
+    })
+}
+
+/// Reads every sheet, turning a panic inside the spreadsheet reader into
+/// [`SheetError::Corrupt`]: a malformed workbook (e.g. a shared-string index
+/// past the end of the table makes calamine 0.30 index out of bounds) must end in a Vietnamese
+/// error for the uploader, never in a crashed request.
+fn read_sheets_guarded(bytes: &[u8]) -> Result<Vec<SheetData>, SheetError> {
+    std::panic::catch_unwind(|| read_sheets(bytes)).unwrap_or_else(|payload| {
+        let detail = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "lỗi đọc bảng tính".to_string());
+        Err(SheetError::Corrupt(detail))
+    })
+}
+
+fn read_sheets(bytes: &[u8]) -> Result<Vec<SheetData>, SheetError> {
+    Ok(if is_zip(bytes) {
+        check_container(bytes, MAX_WORKBOOK_EXPANDED)?;
+        let mut x: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| match e {
+            calamine::XlsxError::Zip(_) | calamine::XlsxError::FileNotFound(_) => {
+                SheetError::NotAWorkbook
+            }
+            other => SheetError::Corrupt(other.to_string()),
+        })?;
+        read_all(&mut x)?
+    } else if is_encrypted_office(bytes) {
+        return Err(SheetError::Encrypted);
+    } else if is_compound(bytes) {
+        let mut x: Xls<_> =
+            Xls::new(Cursor::new(bytes)).map_err(|e| SheetError::Corrupt(e.to_string()))?;
+        read_all(&mut x)?
+    } else {
+        return Err(SheetError::NotAWorkbook);
     })
 }
 

@@ -173,3 +173,28 @@ fn files_that_are_not_workbooks_are_refused() {
         SheetError::Corrupt(_) | SheetError::NotAWorkbook
     ));
 }
+
+/// Every workbook in tests/fuzz-crashes/ once made the reader panic; each must now be
+/// refused with an error (and the panic must not escape `open_workbook`).
+#[test]
+fn inputs_that_crashed_the_reader_are_refused_cleanly() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz-crashes");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("xlsx") {
+            continue;
+        }
+        let bytes = std::fs::read(&path).unwrap();
+        let outcome = std::panic::catch_unwind(|| open_workbook(&bytes));
+        let result = outcome.unwrap_or_else(|_| panic!("{} panicked", path.display()));
+        assert!(
+            matches!(result, Err(SheetError::Corrupt(_))),
+            "{}: {:?}",
+            path.display(),
+            result.map(|b| b.sheet)
+        );
+        seen += 1;
+    }
+    assert!(seen >= 1, "no crash inputs in {}", dir.display());
+}

@@ -169,6 +169,7 @@ fn api_rule(method: &str, path: &str) -> Option<Rule> {
         // Answering for the consulted unit: refused like a document write; inside, the
         // reply's state decides (answered already: 409).
         ("post", "/consultations/{id}/replies/{code}") => DocWrite,
+        ("get", "/consultations/{id}/replies/{code}/file") => ViewAttachment,
         ("post", "/documents/{id}/submit") => DocWrite,
         ("post", "/documents/{id}/review") => DocWrite,
         ("post", "/documents/{id}/issue") => DocWrite,
@@ -266,6 +267,13 @@ fn page_rule(method: &str, path: &str) -> Option<Rule> {
         ) => DocWrite,
         ("GET", "/consultations/{id}") => View,
         ("POST", "/consultations/{id}/answer") => DocWrite,
+        ("GET", "/consultations/{id}/replies/{code}/file") => ViewAttachment,
+        // Văn bản bên ngoài: the tree's register, read by everyone; recording needs a writer.
+        ("GET", "/documents/external") => Anyone,
+        ("POST", "/documents/external") => Writer,
+        ("GET", "/documents/{id}/file") => ViewAttachment,
+        // Cơ quan ban hành, sổ văn bản đi: administrators of the body.
+        ("GET" | "POST", "/units/{code}/issuer") => Administer,
         ("POST", "/incoming/{id}/pass" | "/tasks/{id}") => Edit,
         ("GET", "/notifications") => Anyone,
         ("POST", "/notifications/read" | "/notifications/preferences") => Anyone,
@@ -704,6 +712,19 @@ async fn page_call(
         ("POST", "/activities/{id}/photos") => Body::Multipart(vec![
             ("csrf_token", Part::Text(csrf.into())),
             ("photo", Part::File("anh.png", tiny_png())),
+        ]),
+        ("POST", "/documents/external") => form(&[
+            ("kind", "CV".into()),
+            ("number", format!("{}/UBND-MT", n + 1)),
+            ("date", "2021-09-01".into()),
+            ("issuer", "UBND Ma Trận".into()),
+            ("subject", "Về việc thử ma trận".into()),
+        ]),
+        ("POST", "/units/{code}/issuer") => form(&[
+            ("action", "save".into()),
+            ("abbreviation", "UBND".into()),
+            ("header_lines", "ỦY BAN NHÂN DÂN\nMA TRẬN".into()),
+            ("place", "Ma Trận".into()),
         ]),
         ("POST", p) if p.starts_with("/documents/") || p.contains("/plans/new/") => form(&[
             ("subject", "Kế hoạch ma trận".into()),

@@ -936,6 +936,7 @@ async fn openapi_document_covers_every_route_and_all_are_protected() {
         ("post", "/api/v1/documents/{id}/consultations"),
         ("get", "/api/v1/consultations/{id}"),
         ("post", "/api/v1/consultations/{id}/replies/{code}"),
+        ("get", "/api/v1/consultations/{id}/replies/{code}/file"),
         ("post", "/api/v1/documents/{id}/submit"),
         ("post", "/api/v1/documents/{id}/review"),
         ("post", "/api/v1/documents/{id}/issue"),

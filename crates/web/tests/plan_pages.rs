@@ -110,6 +110,38 @@ impl Visitor {
         form.extend_from_slice(fields);
         self.post(action, &form).await
     }
+
+    /// Posts the form at `page` as multipart (as a browser sends a form with a file input),
+    /// with its CSRF token, the text fields and one file.
+    async fn submit_multipart(
+        &self,
+        page: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+        file: (&str, &str, Vec<u8>),
+    ) -> (StatusCode, String, String) {
+        let (s, html) = self.get(page).await;
+        assert_eq!(s, StatusCode::OK, "{page}: {html}");
+        let mut form = reqwest::multipart::Form::new().text("csrf_token", csrf(&html));
+        for (k, v) in fields {
+            form = form.text(k.to_string(), v.to_string());
+        }
+        let (name, file_name, data) = file;
+        form = form.part(
+            name.to_string(),
+            reqwest::multipart::Part::bytes(data).file_name(file_name.to_string()),
+        );
+        let r = self
+            .b
+            .post(format!("{}{action}", self.base))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status();
+        let url = r.url().path().to_string();
+        (status, url, r.text().await.unwrap())
+    }
 }
 
 #[tokio::test]
@@ -225,20 +257,60 @@ async fn plan_trail_through_the_pages() {
         .to_string();
     let c_path = format!("/consultations/{consultation}");
 
-    // Hòa Phú answers from its own login.
+    // Hòa Phú answers from its own login, with its comments as a PDF (multipart form).
     let hp = Visitor::login(&t, &format!("bc.{HOA_PHU}")).await;
     let (s, page) = hp.get(&c_path).await;
     assert_eq!(s, StatusCode::OK);
     assert!(page.contains("data-test=\"answer-form\""));
+    assert!(page.contains("enctype=\"multipart/form-data\""), "{page}");
+    let answer = [
+        ("unit", HOA_PHU),
+        ("agree", "no"),
+        ("comment", "Đề nghị bổ sung lớp tin học"),
+    ];
+    // A file that is not a PDF (by content, whatever its name) is refused; nothing recorded.
     let (s, _, page) = hp
-        .submit(
+        .submit_multipart(
             &c_path,
             &format!("{c_path}/answer"),
-            &[("unit", HOA_PHU), ("agree", "yes")],
+            &answer,
+            ("file", "gop-y.pdf", b"<html>not a pdf</html>".to_vec()),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains("data-test=\"error\""), "{page}");
+    assert!(
+        page.contains("data-test=\"answer-form\""),
+        "still open to answer: {page}"
+    );
+    let pdf = common::pdf_bytes();
+    let (s, _, page) = hp
+        .submit_multipart(
+            &c_path,
+            &format!("{c_path}/answer"),
+            &answer,
+            ("file", "gop-y-hoa-phu.pdf", pdf.clone()),
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{page}");
-    assert!(page.contains("1 thống nhất"), "{page}");
+    assert!(page.contains("1 có ý kiến"), "{page}");
+    assert!(page.contains("Đề nghị bổ sung lớp tin học"), "{page}");
+    assert!(
+        page.contains("15/09/2021"),
+        "answered on, dd/mm/yyyy: {page}"
+    );
+    let file_link = format!("{c_path}/replies/{HOA_PHU}/file");
+    assert!(page.contains(&format!("href=\"{file_link}\"")), "{page}");
+    // The drafter downloads the very file Hòa Phú sent.
+    let r = tdm
+        .b
+        .get(format!("{}{file_link}", tdm.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    assert_eq!(r.bytes().await.unwrap().as_ref(), pdf.as_slice());
 
     // After the deadline Phú Lợi's silence reads as consent, visibly; its late answer is refused.
     at(&t.app, 2021, 9, 23, 8);
@@ -416,4 +488,255 @@ async fn plan_trail_through_the_pages() {
         page.contains("quá hạn"),
         "Hòa Phú's task is still overdue: {page}"
     );
+}
+
+/// The first checkbox name `u_<code>` inside a folded list of units below a recipient.
+fn first_unit_below(form: &str) -> String {
+    let folded = &form[form
+        .find("<details class=\"below\">")
+        .expect("units below offered")..];
+    between(folded, "name=\"u_", "\"").unwrap().to_string()
+}
+
+#[tokio::test]
+async fn external_documents_issuer_settings_and_appendices_through_the_pages() {
+    let t = common::spawn().await;
+    at(&t.app, 2021, 9, 10, 8);
+
+    // Cơ quan ban hành: an administrator of Quận 7 sets its ký hiệu and heading, and
+    // records the numbers used outside tuanle; a reporter may not open the page.
+    let admin = Visitor::login(&t, "quan7.admin").await;
+    let issuer_path = "/units/778/issuer";
+    let (s, page) = admin.get(issuer_path).await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    assert!(page.contains("data-test=\"derived\""), "{page}");
+    assert!(page.contains("chưa cấp số nào"), "{page}");
+    let settings = [
+        ("action", "save"),
+        ("abbreviation", "UBND"),
+        ("header_lines", "ỦY BAN NHÂN DÂN\nQUẬN 7"),
+        ("cited_name", "UBND Quận 7"),
+        ("place", "Quận 7"),
+    ];
+    let audit = t.audit_rows().await;
+    let mut empty = settings.to_vec();
+    empty[1] = ("abbreviation", "");
+    let (s, _, page) = admin.submit(issuer_path, issuer_path, &empty).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains("Ký hiệu cơ quan"), "{page}");
+    assert!(page.contains("QUẬN 7"), "what was typed stays: {page}");
+    assert_eq!(t.audit_rows().await, audit, "nothing stored");
+    let (s, url, page) = admin.submit(issuer_path, issuer_path, &settings).await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    assert_eq!(url, issuer_path);
+    assert!(page.contains("data-test=\"saved\""), "{page}");
+    assert!(!page.contains("data-test=\"derived\""), "{page}");
+    assert!(page.contains("value=\"UBND Quận 7\""), "{page}");
+    let raise = |n: &'static str| [("action", "raise"), ("year", "2021"), ("last_used", n)];
+    let (s, _, page) = admin.submit(issuer_path, issuer_path, &raise("219")).await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    assert!(
+        page.contains("Số cuối đã cấp: <strong>219</strong>"),
+        "{page}"
+    );
+    assert!(page.contains("220/…-UBND"), "{page}");
+    let (s, _, page) = admin.submit(issuer_path, issuer_path, &raise("100")).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{page}");
+    assert!(page.contains("không thể lùi về 100"), "{page}");
+    assert!(
+        page.contains("Số cuối đã cấp: <strong>219</strong>"),
+        "{page}"
+    );
+    let (s, _, page) = admin.submit(issuer_path, issuer_path, &raise("abc")).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("&#34;abc&#34; không phải số"), "{page}");
+    // Outside a ward reporter's subtree: not found; the district's reviewer (not an
+    // administrator) is refused.
+    let reporter = Visitor::login(&t, "tanphong").await;
+    assert_eq!(reporter.get(issuer_path).await.0, StatusCode::NOT_FOUND);
+    let reviewer = Visitor::login(&t, "quan7").await;
+    assert_eq!(reviewer.get(issuer_path).await.0, StatusCode::FORBIDDEN);
+
+    // Văn bản bên ngoài: the Ministry's letter recorded with its PDF (multipart form).
+    let tdm = Visitor::login(&t, "thudaumot").await;
+    let ext = "/documents/external";
+    let (s, page) = tdm.get(ext).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("data-test=\"external-form\""), "{page}");
+    let letter = [
+        ("kind", "CV"),
+        ("number", "3764/BGDĐT-GDTX"),
+        ("date", "2021-08-31"),
+        ("issuer", "Bộ Giáo dục và Đào tạo"),
+        (
+            "subject",
+            "Về việc hướng dẫn tổ chức Tuần lễ hưởng ứng học tập suốt đời năm 2021",
+        ),
+    ];
+    let pdf = common::pdf_bytes();
+    let audit = t.audit_rows().await;
+    let (s, _, page) = tdm
+        .submit_multipart(ext, ext, &letter, ("pdf", "3764.pdf", b"GIF89a".to_vec()))
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(
+        page.contains("value=\"3764/BGDĐT-GDTX\""),
+        "typed values kept: {page}"
+    );
+    let mut bad_date = letter.to_vec();
+    bad_date[2] = ("date", "31/13/2021");
+    let (s, _, page) = tdm
+        .submit_multipart(ext, ext, &bad_date, ("pdf", "3764.pdf", pdf.clone()))
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("Ngày văn bản"), "{page}");
+    assert_eq!(t.audit_rows().await, audit, "nothing stored");
+    let (s, url, page) = tdm
+        .submit_multipart(ext, ext, &letter, ("pdf", "3764.pdf", pdf.clone()))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    let ext_id: i64 = url.strip_prefix("/documents/").unwrap().parse().unwrap();
+    assert!(page.contains("data-test=\"document-file\""), "{page}");
+    let r = tdm
+        .b
+        .get(format!("{}/documents/{ext_id}/file", tdm.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.bytes().await.unwrap().as_ref(), pdf.as_slice());
+    // The same number of the same issuer and year again: refused, nothing stored.
+    let audit = t.audit_rows().await;
+    let (s, _, page) = tdm
+        .submit_multipart(ext, ext, &letter, ("pdf", "3764.pdf", pdf.clone()))
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{page}");
+    assert!(page.contains("đã được vào sổ"), "{page}");
+    assert_eq!(
+        page.matches("data-test=\"external-file\"").count(),
+        1,
+        "{page}"
+    );
+    assert_eq!(t.audit_rows().await, audit);
+    // A viewer reads the register but is offered no form.
+    let viewer = Visitor::login(&t, "bo.xem").await;
+    let (s, page) = viewer.get(ext).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("3764/BGDĐT-GDTX") && !page.contains("external-form"));
+
+    // The plan form: the letter is offered as căn cứ, units below the wards as
+    // recipients, and appendices are written in the form.
+    let form_path = format!("/campaigns/{CAMPAIGN}/plans/new/{PGD}");
+    let (s, form) = tdm.get(&form_path).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(form.contains("data-test=\"basis-choices\""), "{form}");
+    assert!(form.contains(&format!("name=\"b_{ext_id}\"")), "{form}");
+    let school = first_unit_below(&form);
+    let basis_box = format!("b_{ext_id}");
+    let school_box = format!("u_{school}");
+    let mut fields = vec![
+        (
+            "subject",
+            "Tổ chức Tuần lễ hưởng ứng học tập suốt đời năm 2021",
+        ),
+        ("issuer", UBND),
+        ("bases", ""),
+        ("purpose", "Đẩy mạnh phong trào học tập suốt đời."),
+        ("theme", "Chuyển đổi số và cơ hội học tập suốt đời"),
+        ("start_date", "2021-10-01"),
+        ("end_date", "2021-10-07"),
+        ("activities", "Tuyên truyền"),
+        ("assignments", ""),
+        ("appendices", "Học tập suốt đời"),
+        (basis_box.as_str(), "on"),
+        (school_box.as_str(), "on"),
+        ("u_25760", "on"),
+    ];
+    let audit = t.audit_rows().await;
+    let (s, _, page) = tdm.submit(&form_path, &form_path, &fields).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(
+        page.contains("Phụ lục") && page.contains("dòng 1"),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!("name=\"{basis_box}\" checked")),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!("name=\"{school_box}\" checked")),
+        "{page}"
+    );
+    assert_eq!(t.audit_rows().await, audit, "nothing stored");
+    fields[9] = (
+        "appendices",
+        "## Phụ lục 1. Khẩu hiệu tuyên truyền\n- Học tập suốt đời vì sự phát triển bền vững\nCả nước trở thành một xã hội học tập\n\n## Phụ lục 2. Đề cương tuyên truyền\nÝ nghĩa của Tuần lễ",
+    );
+    let (s, url, page) = tdm.submit(&form_path, &form_path, &fields).await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    let doc: i64 = url.strip_prefix("/documents/").unwrap().parse().unwrap();
+    let token = t.token("thudaumot").await;
+    let d = t.get(&token, &format!("/api/v1/documents/{doc}")).await;
+    assert_eq!(d.status, StatusCode::OK, "{:?}", d.body);
+    assert_eq!(
+        d.body["body"]["bases"][0],
+        "Căn cứ Công văn số 3764/BGDĐT-GDTX ngày 31/8/2021 của Bộ Giáo dục và Đào tạo về việc hướng dẫn tổ chức Tuần lễ hưởng ứng học tập suốt đời năm 2021;"
+    );
+    let appendices = d.body["body"]["appendices"].as_array().unwrap();
+    assert_eq!(appendices.len(), 2, "{appendices:?}");
+    assert_eq!(appendices[0]["title"], "Phụ lục 1. Khẩu hiệu tuyên truyền");
+    assert_eq!(
+        appendices[0]["items"],
+        serde_json::json!([
+            "Học tập suốt đời vì sự phát triển bền vững",
+            "Cả nước trở thành một xã hội học tập"
+        ])
+    );
+    let recipients: Vec<&str> = d.body["recipients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["unit_code"].as_str())
+        .collect();
+    assert!(recipients.contains(&school.as_str()), "{recipients:?}");
+    assert!(recipients.contains(&HOA_PHU), "{recipients:?}");
+    // The draft reopens with its appendices and its recipient below the ward ticked.
+    let (s, page) = tdm.get(&format!("/documents/{doc}/edit")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        page.contains("## Phụ lục 2. Đề cương tuyên truyền"),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!("name=\"{school_box}\" checked")),
+        "{page}"
+    );
+
+    // Consultation may ask a unit below a ward (offered folded under the ward).
+    let doc_path = format!("/documents/{doc}");
+    let (_, page) = tdm.get(&doc_path).await;
+    let consulted = &page[page.find("data-test=\"consulted\"").expect("consult form")..];
+    assert_eq!(first_unit_below(consulted), school, "{page}");
+    let (s, _, page) = tdm
+        .submit(
+            &doc_path,
+            &format!("{doc_path}/consult"),
+            &[
+                (school_box.as_str(), "on"),
+                ("deadline", "2021-09-20"),
+                ("letter_subject", "V/v góp ý Dự thảo Kế hoạch"),
+                ("paragraphs", "Đề nghị góp ý."),
+                ("title", "Trưởng phòng"),
+                ("signer_name", "Nguyễn Văn Chệt"),
+                ("date", "2021-09-10"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    assert!(page.contains("Đang lấy ý kiến"), "{page}");
+    let c = between(&page, "href=\"/consultations/", "\"")
+        .unwrap()
+        .to_string();
+    let (_, page) = tdm.get(&format!("/consultations/{c}")).await;
+    assert!(page.contains("1 đơn vị · 1 chưa trả lời"), "{page}");
 }

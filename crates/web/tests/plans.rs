@@ -361,6 +361,17 @@ async fn seed_004_trail_replayed_through_the_api() {
                 .await
                 .unwrap();
             assert_eq!(res.status(), StatusCode::OK);
+            // The attached letter comes back as sent.
+            let file = t
+                .client
+                .get(t.url(&format!("{path}/file")))
+                .bearer_auth(&tok)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(file.status(), StatusCode::OK);
+            assert_eq!(file.headers()["content-type"], "application/pdf");
+            assert_eq!(file.bytes().await.unwrap().as_ref(), pdf_bytes().as_slice());
             continue;
         } else {
             t.post(

@@ -32,7 +32,7 @@ mod campaigns;
 mod consolidation;
 pub mod documents;
 pub mod dto;
-mod plans;
+pub(crate) mod plans;
 mod reports;
 mod templates;
 mod units;
@@ -134,6 +134,7 @@ pub fn router_and_doc() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(plans::start_consultation))
         .routes(routes!(plans::get_consultation))
         .routes(routes!(plans::answer_consultation))
+        .routes(routes!(plans::reply_file))
         .routes(routes!(plans::submit_document))
         .routes(routes!(plans::review_document))
         .routes(routes!(plans::issue_document))

@@ -198,7 +198,7 @@ impl From<&DocumentView> for DocumentDto {
                 .recipients
                 .iter()
                 .map(|r| RecipientDto {
-                    unit_code: None,
+                    unit_code: r.unit_id.and_then(|u| v.recipient_codes.get(&u).cloned()),
                     label: Some(r.label.clone()),
                 })
                 .collect(),
@@ -587,7 +587,7 @@ fn api_err(e: AppError) -> Response {
     ApiError(e).into_response()
 }
 
-fn pdf_response(name: &str, bytes: Vec<u8>) -> Response {
+pub(crate) fn pdf_response(name: &str, bytes: Vec<u8>) -> Response {
     let ct = if bytes.starts_with(b"%PDF-") {
         "application/pdf"
     } else {
@@ -1004,6 +1004,24 @@ pub async fn answer_consultation(
         .await
         .map_err(api_err)?;
     Ok(Json((&v).into()))
+}
+
+/// Tệp đính kèm của ý kiến góp ý
+///
+/// Văn bản (PDF) mà đơn vị gửi kèm ý kiến góp ý của mình.
+#[utoipa::path(get, path = "/v1/consultations/{id}/replies/{code}/file", tag = "plans",
+    params(("id" = i64, Path, description = "Mã đợt góp ý"), ("code" = String, Path, description = "Mã đơn vị góp ý")),
+    security(("bearer" = [])),
+    responses((status = 401, description = "Chưa đăng nhập", body = ErrorBody),
+        (status = 200, content((Vec<u8> = "application/pdf"))), (status = 404, body = ErrorBody)),
+    extensions(("x-roles" = json!(["viewer", "reporter", "reviewer", "admin"]))))]
+pub async fn reply_file(
+    ApiUser(actor): ApiUser,
+    State(state): State<AppState>,
+    ApiPath((id, code)): ApiPath<(i64, String)>,
+) -> Result<Response, ApiError> {
+    let (name, bytes) = state.app.reply_file(&actor, id, &code).await?;
+    Ok(pdf_response(&name, bytes))
 }
 
 /// Trình phê duyệt

@@ -6,6 +6,8 @@ mod audit;
 mod consolidation;
 mod dashboard;
 mod documents;
+mod external;
+mod issuers;
 mod login;
 mod plans;
 mod reports;
@@ -82,6 +84,8 @@ pub fn page_routes() -> Vec<PageRoute> {
     table.extend(workbooks::routes());
     table.extend(documents::routes());
     table.extend(plans::routes());
+    table.extend(external::routes());
+    table.extend(issuers::routes());
     table.extend(audit::routes());
     table
 }
@@ -215,4 +219,56 @@ pub fn url_part(s: &str) -> String {
         }
     }
     out
+}
+
+/// The fields and the first non-empty file of a page form, sent either url-encoded or as
+/// multipart (forms with a file input: a consultation answer, an external document).
+pub async fn form_with_file(
+    req: axum::extract::Request,
+) -> Result<
+    (
+        std::collections::HashMap<String, String>,
+        Option<(String, Vec<u8>)>,
+    ),
+    AppError,
+> {
+    let is_multipart = req
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/"));
+    let unreadable = |e: &dyn std::fmt::Display| {
+        AppError::BadFile(format!("Không đọc được biểu mẫu tải lên: {e}"))
+    };
+    if !is_multipart {
+        let axum::Form(f) =
+            <axum::Form<std::collections::HashMap<String, String>> as axum::extract::FromRequest<
+                (),
+            >>::from_request(req, &())
+            .await
+            .map_err(|e| unreadable(&e.body_text()))?;
+        return Ok((f, None));
+    }
+    let mut m =
+        <axum::extract::Multipart as axum::extract::FromRequest<()>>::from_request(req, &())
+            .await
+            .map_err(|e| unreadable(&e.body_text()))?;
+    let mut fields = std::collections::HashMap::new();
+    let mut file = None;
+    while let Some(part) = m.next_field().await.map_err(|e| unreadable(&e))? {
+        let name = part.name().unwrap_or_default().to_string();
+        match part.file_name().map(str::to_string) {
+            Some(file_name) => {
+                let data = part.bytes().await.map_err(|e| unreadable(&e))?;
+                if !data.is_empty() && file.is_none() {
+                    file = Some((file_name, data.to_vec()));
+                }
+            }
+            None => {
+                let value = part.text().await.map_err(|e| unreadable(&e))?;
+                fields.insert(name, value);
+            }
+        }
+    }
+    Ok((fields, file))
 }

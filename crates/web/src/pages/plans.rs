@@ -21,7 +21,7 @@ use tuanle_app::AppError;
 use tuanle_domain::access::Action;
 use tuanle_domain::consultation::ReplyState;
 use tuanle_domain::format::date_vi;
-use tuanle_domain::plan::{Assignment, Authority, DocStatus, PlanContent, Signer};
+use tuanle_domain::plan::{Appendix, Assignment, Authority, DocStatus, PlanContent, Signer};
 use tuanle_domain::task::TaskStatus;
 use tuanle_domain::unit::{is_administrative_type, Unit};
 use tuanle_store::DocumentRecord;
@@ -50,6 +50,7 @@ pub fn routes() -> Vec<super::PageRoute> {
         ("/documents/{id}/distribute", post(distribute)),
         ("/consultations/{id}", get(consultation)),
         ("/consultations/{id}/answer", post(answer)),
+        ("/consultations/{id}/replies/{code}/file", get(reply_file)),
         ("/campaigns/{id}/tasks/{code}", get(tasks)),
         ("/tasks/{id}", post(update_task)),
         ("/campaigns/{id}/cascade/{code}", get(cascade)),
@@ -164,6 +165,71 @@ async fn area_units(state: &AppState, unit: &Unit) -> Result<(Unit, Vec<Unit>), 
     };
     let children = state.app.store.children(area.id).await?;
     Ok((area, children))
+}
+
+/// A unit offered as a recipient, with the units below it (one more level, shown folded).
+struct AreaItem {
+    unit: UnitItem,
+    below: Vec<UnitItem>,
+}
+
+/// The recipients a plan form offers: the area's units and, folded under each, the units
+/// below them (a district's wards and, under each ward, its schools and centres). Any
+/// unit deeper in the subtree is still accepted by the service.
+async fn recipient_choices(state: &AppState, children: &[Unit]) -> Result<Vec<AreaItem>, AppError> {
+    let mut out = Vec::with_capacity(children.len());
+    for c in children {
+        let below = state.app.store.children(c.id).await?;
+        out.push(AreaItem {
+            unit: unit_item(c),
+            below: below.iter().map(unit_item).collect(),
+        });
+    }
+    Ok(out)
+}
+
+/// A document that a plan may cite as *căn cứ*: recorded external documents and issued
+/// ones (they carry a number).
+struct BasisItem {
+    id: i64,
+    label: String,
+}
+
+async fn basis_choices(
+    state: &AppState,
+    user: &PageUser,
+    except: Option<i64>,
+) -> Result<Vec<BasisItem>, AppError> {
+    Ok(state
+        .app
+        .documents(&user.actor, None)
+        .await?
+        .into_iter()
+        .filter(|d| Some(d.id) != except && d.number_text.is_some())
+        .filter(|d| d.external || matches!(d.status, DocStatus::Issued | DocStatus::Distributed))
+        .take(100)
+        .map(|d| BasisItem {
+            id: d.id,
+            label: format!(
+                "{} số {} ngày {} của {} — {}",
+                d.kind.name_vi(),
+                d.number_text.clone().unwrap_or_default(),
+                d.issued_on.map(date_vi).unwrap_or_default(),
+                d.issuer_name,
+                d.subject
+            ),
+        })
+        .collect())
+}
+
+/// The documents ticked as *căn cứ* (checkboxes `b_<id>`).
+fn ticked_bases(f: &Fields) -> Vec<i64> {
+    let mut v: Vec<i64> = f
+        .keys()
+        .filter_map(|k| k.strip_prefix("b_")?.parse().ok())
+        .collect();
+    v.sort();
+    v
 }
 
 /// A document line of a list.
@@ -348,6 +414,7 @@ struct PlanFields {
     assignments: String,
     closing: String,
     outside: String,
+    appendices: String,
 }
 
 fn plan_fields(
@@ -373,6 +440,7 @@ fn plan_fields(
         assignments: assignments_text(&c.assignments),
         closing: c.closing.clone(),
         outside: outside.join("\n"),
+        appendices: appendices_text(&c.appendices),
     }
 }
 
@@ -394,10 +462,62 @@ fn fields_of_form(f: &Fields) -> PlanFields {
         assignments: field(f, "assignments"),
         closing: field(f, "closing"),
         outside: field(f, "outside"),
+        appendices: field(f, "appendices"),
     }
 }
 
-/// The plan content a form describes (appendices kept from `keep`).
+/// Phụ lục as the form writes them: «## Tiêu đề» then one item per line.
+fn appendices_text(list: &[Appendix]) -> String {
+    let mut out = Vec::new();
+    for a in list {
+        out.push(format!("## {}", a.title));
+        out.extend(a.items.iter().cloned());
+        out.push(String::new());
+    }
+    out.join("\n").trim_end().to_string()
+}
+
+/// Phụ lục from the form's text: a line «## Tiêu đề» opens an appendix, every other
+/// non-empty line is one of its items (a slogan, a line of the outline).
+fn parse_appendices(text: &str) -> Result<Vec<Appendix>, AppError> {
+    let mut out: Vec<Appendix> = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        if let Some(title) = line.strip_prefix("##") {
+            let title = title.trim();
+            if title.is_empty() {
+                return Err(AppError::invalid(
+                    "Phụ lục",
+                    format!("dòng {}: «##» cần có tiêu đề phụ lục", i + 1),
+                ));
+            }
+            out.push(Appendix {
+                title: title.to_string(),
+                items: vec![],
+            });
+        } else {
+            match out.last_mut() {
+                Some(a) => a.items.push(line.trim_start_matches("- ").trim().to_string()),
+                None => {
+                    return Err(AppError::invalid(
+                        "Phụ lục",
+                        format!(
+                            "dòng {}: bắt đầu mỗi phụ lục bằng «## Tiêu đề» (ví dụ «## Phụ lục 1. Khẩu hiệu tuyên truyền»)",
+                            i + 1
+                        ),
+                    ))
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The plan content a form describes (appendices kept from `keep` when the form has no
+/// appendix field).
 fn content_of_form(f: &Fields, keep: &PlanContent) -> Result<PlanContent, AppError> {
     Ok(PlanContent {
         bases: lines(&field(f, "bases")),
@@ -413,7 +533,10 @@ fn content_of_form(f: &Fields, keep: &PlanContent) -> Result<PlanContent, AppErr
         activities: lines(&field(f, "activities")),
         assignments: parse_assignments(&field(f, "assignments")),
         closing: field(f, "closing"),
-        appendices: keep.appendices.clone(),
+        appendices: match f.get("appendices") {
+            Some(text) => parse_appendices(text)?,
+            None => keep.appendices.clone(),
+        },
     })
 }
 
@@ -446,8 +569,10 @@ struct PlanFormPage {
     unit: UnitItem,
     parent: String,
     issuers: Vec<UnitItem>,
-    area: Vec<UnitItem>,
+    area: Vec<AreaItem>,
     checked: Vec<String>,
+    bases: Vec<BasisItem>,
+    bases_checked: Vec<i64>,
     f: PlanFields,
     error: String,
     editing: bool,
@@ -492,6 +617,10 @@ async fn plan_form_page(
         .filter(|_| !is_administrative_type(&unit.unit_type))
         .map(|u| u.code.clone())
         .unwrap_or_else(|| unit.code.clone());
+    let bases_checked = form
+        .as_ref()
+        .map(|(f, _)| ticked_bases(f))
+        .unwrap_or_default();
     let (f, checked, error) = match form {
         Some((f, error)) => (fields_of_form(f), ticked(f), error),
         None => (
@@ -519,8 +648,10 @@ async fn plan_form_page(
         unit: unit_item(&unit),
         parent: parent_line,
         issuers,
-        area: children.iter().map(unit_item).collect(),
+        area: recipient_choices(state, &children).await?,
         checked,
+        bases: basis_choices(state, user, None).await?,
+        bases_checked,
         f,
         error,
         editing: false,
@@ -560,7 +691,7 @@ async fn create_plan(
                     issuer_unit_code: field(&f, "issuer"),
                     subject: field(&f, "subject"),
                     content: Some(content),
-                    basis_document_ids: vec![],
+                    basis_document_ids: ticked_bases(&f),
                     recipients: recipients_of_form(&f),
                 },
             )
@@ -595,6 +726,10 @@ async fn edit_page(
         .map(|(u, _)| u.clone())
         .unwrap_or_else(|| v.drafting_unit.clone());
     let (_, children) = area_units(state, &issuer).await?;
+    let bases_checked = form
+        .as_ref()
+        .map(|(f, _)| ticked_bases(f))
+        .unwrap_or_default();
     let (f, checked, error) = match form {
         Some((f, e)) => (fields_of_form(f), ticked(f), e),
         None => {
@@ -605,8 +740,12 @@ async fn edit_page(
                 .map(|r| r.label.clone())
                 .collect();
             let mut checked = Vec::new();
+            let mut offered = children.clone();
+            for c in &children {
+                offered.extend(state.app.store.children(c.id).await?);
+            }
             for r in &v.recipients {
-                if let Some(u) = r.unit_id.and_then(|u| children.iter().find(|c| c.id == u)) {
+                if let Some(u) = r.unit_id.and_then(|u| offered.iter().find(|c| c.id == u)) {
                     checked.push(u.code.clone());
                 }
             }
@@ -625,8 +764,10 @@ async fn edit_page(
         unit: unit_item(&v.drafting_unit),
         parent: format!("Phiên bản hiện tại: {}", v.doc.version),
         issuers: vec![unit_item(&issuer)],
-        area: children.iter().map(unit_item).collect(),
+        area: recipient_choices(state, &children).await?,
         checked,
+        bases: basis_choices(state, user, Some(id)).await?,
+        bases_checked,
         f,
         error,
         editing: true,
@@ -655,7 +796,16 @@ async fn edit_save(
     let result = async {
         let current = state.app.document_record(&user.actor, id).await?;
         let keep: PlanContent = serde_json::from_value(current.body).unwrap_or_default();
-        let content = content_of_form(&f, &keep)?;
+        let mut content = content_of_form(&f, &keep)?;
+        for line in state
+            .app
+            .basis_lines(&user.actor, &ticked_bases(&f))
+            .await?
+        {
+            if !content.bases.contains(&line) {
+                content.bases.push(line);
+            }
+        }
         state
             .app
             .edit_document(
@@ -766,7 +916,7 @@ struct DocumentPage {
     related: Vec<DocItem>,
     versions: Vec<VersionItem>,
     tasks: Vec<TaskItem>,
-    area: Vec<UnitItem>,
+    area: Vec<AreaItem>,
     today: String,
     is_plan: bool,
     external: bool,
@@ -847,11 +997,15 @@ async fn document_page(
         related: v.related.iter().map(doc_item).collect(),
         versions,
         tasks,
-        area: area
-            .iter()
-            .filter(|u| u.id != v.drafting_unit.id && Some(u.id) != issuer_id)
-            .map(unit_item)
-            .collect(),
+        area: recipient_choices(
+            state,
+            &area
+                .iter()
+                .filter(|u| u.id != v.drafting_unit.id && Some(u.id) != issuer_id)
+                .cloned()
+                .collect::<Vec<_>>(),
+        )
+        .await?,
         today: state.app.today().to_string(),
         is_plan: v.doc.kind == tuanle_domain::documents_register::DocKind::KeHoach,
         external: v.doc.external,
@@ -1027,6 +1181,8 @@ struct ReplyItem {
     state_class: String,
     comment: String,
     answered: String,
+    /// The attached file's name, when the unit sent one.
+    file: String,
 }
 
 #[derive(Template)]
@@ -1071,11 +1227,11 @@ async fn consultation_page(
             comment: r.comment.clone(),
             answered: r
                 .answered_at
-                .clone()
-                .unwrap_or_default()
-                .chars()
-                .take(10)
-                .collect(),
+                .as_deref()
+                .and_then(|t| NaiveDate::parse_from_str(t.get(..10)?, "%Y-%m-%d").ok())
+                .map(date_vi)
+                .unwrap_or_default(),
+            file: r.file_name.clone().unwrap_or_default(),
         })
         .collect();
     let answerable = c
@@ -1115,13 +1271,23 @@ async fn consultation(
     ))
 }
 
-/// `POST /consultations/{id}/answer` — unit, agree=yes|no, comment.
+/// `POST /consultations/{id}/answer` — unit, agree=yes|no, comment, file (a PDF, optional;
+/// multipart or url-encoded).
 async fn answer(
     State(state): State<AppState>,
     user: PageUser,
     Path(id): Path<i64>,
-    Form(f): Form<Fields>,
+    req: axum::extract::Request,
 ) -> Result<Response, PageError> {
+    let (f, file) = match super::form_with_file(req).await {
+        Ok(v) => v,
+        Err(e) => {
+            let page = consultation_page(&state, &user, id, e.to_string())
+                .await
+                .or_page(&user)?;
+            return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, page));
+        }
+    };
     check(&user, &f)?;
     let agree = field(&f, "agree") == "yes";
     let result = state
@@ -1132,14 +1298,17 @@ async fn answer(
             &field(&f, "unit"),
             agree,
             &field(&f, "comment"),
-            None,
+            file,
         )
         .await;
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/consultations/{id}")).into_response()),
-        Err(e) if is_form_error(&e) || matches!(e, AppError::Forbidden(_)) => {
+        Err(e)
+            if is_form_error(&e) || matches!(e, AppError::Forbidden(_) | AppError::BadFile(_)) =>
+        {
             let status = match &e {
                 AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+                AppError::BadFile(_) => StatusCode::UNPROCESSABLE_ENTITY,
                 e => refused(e),
             };
             let page = consultation_page(&state, &user, id, e.to_string())
@@ -1149,6 +1318,20 @@ async fn answer(
         }
         Err(e) => Err(e).or_page(&user),
     }
+}
+
+/// `GET /consultations/{id}/replies/{code}/file` — the file a unit sent with its answer.
+async fn reply_file(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((id, code)): Path<(i64, String)>,
+) -> Result<Response, PageError> {
+    let (name, bytes) = state
+        .app
+        .reply_file(&user.actor, id, &code)
+        .await
+        .or_page(&user)?;
+    Ok(crate::api::plans::pdf_response(&name, bytes))
 }
 
 // ---- incoming register ---------------------------------------------------------------------

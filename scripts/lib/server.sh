@@ -85,5 +85,5 @@ cleanup_server() {
   if [ -n "$PG_DB" ]; then
     psql "$PG_ADMIN_URL" -qc "DROP DATABASE IF EXISTS $PG_DB" >/dev/null 2>&1 || true
   fi
-  rm -rf "$WORK_DIR"
+  [ -n "${KEEP_WORK_DIR:-}" ] && echo "[server] giữ $WORK_DIR" >&2 || rm -rf "$WORK_DIR"
 }

@@ -400,3 +400,97 @@ mod tests {
         assert_eq!(p.plain_text(), "trước ngày 12/10/2021.");
     }
 }
+
+/// Một dòng xem trước — one line of a document read on its page (a phone needs no Word to
+/// read a draft): a heading, a centred title line, or running text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreviewLine {
+    pub style: PreviewStyle,
+    pub text: String,
+}
+
+/// How a [`PreviewLine`] is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PreviewStyle {
+    /// Đề mục — a bold heading.
+    Heading,
+    /// A centred line (titles of appendices and tables).
+    Title,
+    /// Running text.
+    Text,
+}
+
+impl PreviewStyle {
+    /// The CSS class of the line on the page.
+    pub fn class(self) -> &'static str {
+        match self {
+            PreviewStyle::Heading => "preview-heading",
+            PreviewStyle::Title => "preview-title",
+            PreviewStyle::Text => "preview-text",
+        }
+    }
+}
+
+/// Xem trước nội dung — the body of the official document of `view` as lines, in the order
+/// the DOCX prints them: the body, Nơi nhận, then the appendices (the signer is shown on
+/// the page already). A table
+/// reads as one line per row, its cells joined by " | ".
+pub fn preview(view: &DocumentView, today: chrono::NaiveDate) -> Vec<PreviewLine> {
+    let doc = official_document(view, today);
+    let mut out = Vec::new();
+    push_blocks(&mut out, &doc.body);
+    let recipients = doc.recipient_lines();
+    if !recipients.is_empty() {
+        out.push(PreviewLine {
+            style: PreviewStyle::Heading,
+            text: "Nơi nhận:".into(),
+        });
+        out.extend(recipients.into_iter().map(|text| PreviewLine {
+            style: PreviewStyle::Text,
+            text,
+        }));
+    }
+    for a in &doc.appendices {
+        out.extend(a.title.iter().map(|t| PreviewLine {
+            style: PreviewStyle::Title,
+            text: t.clone(),
+        }));
+        if let Some(n) = &a.note {
+            out.push(PreviewLine {
+                style: PreviewStyle::Title,
+                text: n.clone(),
+            });
+        }
+        push_blocks(&mut out, &a.body);
+    }
+    out
+}
+
+fn push_blocks(out: &mut Vec<PreviewLine>, blocks: &[Block]) {
+    for b in blocks {
+        match b {
+            Block::Heading(h) => out.push(PreviewLine {
+                style: PreviewStyle::Heading,
+                text: h.clone(),
+            }),
+            Block::Paragraph(p) => out.push(PreviewLine {
+                style: if p.align == tuanle_documents::Align::Center {
+                    PreviewStyle::Title
+                } else {
+                    PreviewStyle::Text
+                },
+                text: p.plain_text(),
+            }),
+            Block::Table(t) => out.extend(t.header.iter().chain(&t.rows).map(|row| {
+                PreviewLine {
+                    style: PreviewStyle::Text,
+                    text: row
+                        .iter()
+                        .map(|c| c.text.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" | "),
+                }
+            })),
+        }
+    }
+}

@@ -6,10 +6,19 @@
 mod common;
 
 use chrono::{TimeZone, Utc};
+use common::seed_004::{OFFICES, OFFICE_PASSWORD, WARDS};
 use reqwest::StatusCode;
 use tuanle_app::App;
 
 const CAMPAIGN: i64 = common::CAMPAIGN;
+/// The issuance form of 220/KH-UBND: TM. ỦY BAN NHÂN DÂN / CHỦ TỊCH Nguyễn Thu Cúc, 29/9/2021.
+const UBND_SIGNS_ON_29_9: [(&str, &str); 5] = [
+    ("authority", "TM"),
+    ("on_behalf_of", "Ủy ban nhân dân"),
+    ("title", "Chủ tịch"),
+    ("signer_name", "Nguyễn Thu Cúc"),
+    ("date", "2021-09-29"),
+];
 const PGD: &str = "718-PHONGGDDT";
 const UBND: &str = "718-UBND";
 const HOA_PHU: &str = "25760";
@@ -48,6 +57,10 @@ struct Visitor {
 
 impl Visitor {
     async fn login(t: &common::TestApp, username: &str) -> Visitor {
+        Visitor::login_with(t, username, common::PASSWORD).await
+    }
+
+    async fn login_with(t: &common::TestApp, username: &str, password: &str) -> Visitor {
         let v = Visitor {
             b: browser(),
             base: t.base.clone(),
@@ -57,18 +70,16 @@ impl Visitor {
             v.b.post(format!("{}/login", v.base))
                 .form(&[
                     ("username", username),
-                    ("password", common::PASSWORD),
+                    ("password", password),
                     ("csrf_token", &csrf(&page)),
                 ])
                 .send()
                 .await
                 .unwrap();
-        assert_eq!(r.status(), StatusCode::OK);
-        assert!(r
-            .text()
-            .await
-            .unwrap()
-            .contains("data-test=\"current-user\""));
+        let status = r.status();
+        let page = r.text().await.unwrap();
+        assert_eq!(status, StatusCode::OK, "sign-in of {username}: {page}");
+        assert!(page.contains("data-test=\"current-user\""));
         v
     }
 
@@ -378,17 +389,7 @@ async fn plan_trail_through_the_pages() {
     assert!(page.contains("Người ký"), "{page}");
     assert_eq!(t.audit_rows().await, audit);
     let (s, _, page) = tdm
-        .submit(
-            &doc_path,
-            &format!("{doc_path}/issue"),
-            &[
-                ("authority", "TM"),
-                ("on_behalf_of", "Ủy ban nhân dân"),
-                ("title", "Chủ tịch"),
-                ("signer_name", "Nguyễn Thu Cúc"),
-                ("date", "2021-09-29"),
-            ],
-        )
+        .submit(&doc_path, &format!("{doc_path}/issue"), &UBND_SIGNS_ON_29_9)
         .await;
     assert_eq!(s, StatusCode::OK, "{page}");
     let number = between(&page, "data-test=\"number\">", "<")
@@ -739,4 +740,394 @@ async fn external_documents_issuer_settings_and_appendices_through_the_pages() {
         .to_string();
     let (_, page) = tdm.get(&format!("/consultations/{c}")).await;
     assert!(page.contains("1 đơn vị · 1 chưa trả lời"), "{page}");
+}
+
+/// The two phường the demo gives no account: the admin opens one for each in the replay.
+const WARDS_WITHOUT_ACCOUNT: [(&str, &str); 2] = [("25771", "bc.25771"), ("25774", "bc.25774")];
+
+/// Signs in as the reporter of ward `code`: the demo's account, or the one the replay opened.
+async fn ward_login(t: &common::TestApp, code: &str) -> Visitor {
+    // Phú Cường's demo reporter has a name of its own; the others are `bc.<code>`.
+    let user = match code {
+        "25747" => "phucuong".to_string(),
+        _ => format!("bc.{code}"),
+    };
+    if WARDS_WITHOUT_ACCOUNT.iter().any(|(c, _)| *c == code) {
+        Visitor::login_with(t, &user, OFFICE_PASSWORD).await
+    } else {
+        Visitor::login(t, &user).await
+    }
+}
+
+/// Seed 004's trail as its people live it, through the pages only: the admin sets the two
+/// issuers where the e-office system left them and opens accounts for the four offices (and
+/// the two phường the demo has none for); the
+/// Phòng GDĐT records the Ministry's and the Sở's letters, drafts the plan citing them and
+/// asks the four offices and the 14 phường for comments by 22/9 (letter 1040/PGDĐT of
+/// 15/9); the four offices, Hòa Phú and Phú Lợi answer; after 22/9 the other 12 read as
+/// agreeing; tờ trình 1103/PGDĐT of 23/9; the UBND approves and issues 220/KH-UBND on
+/// 29/9 "TM. ỦY BAN NHÂN DÂN / CHỦ TỊCH"; every recipient finds it in its incoming
+/// register; the cascade view shows the tasks with their deadlines 15/10 and 12/10.
+#[tokio::test]
+async fn seed_004_trail_replayed_through_the_pages() {
+    let t = common::spawn().await;
+    at(&t.app, 2021, 9, 15, 8);
+    let admin = Visitor::login(&t, "admin").await;
+    for (code, abbreviation, header, cited, last_used) in [
+        (
+            PGD,
+            "PGDĐT",
+            "ỦY BAN NHÂN DÂN\nTHÀNH PHỐ THỦ DẦU MỘT\nPHÒNG GIÁO DỤC VÀ ĐÀO TẠO",
+            "Phòng Giáo dục và Đào tạo thành phố",
+            "1039",
+        ),
+        (
+            UBND,
+            "UBND",
+            "ỦY BAN NHÂN DÂN\nTHÀNH PHỐ THỦ DẦU MỘT",
+            "UBND thành phố",
+            "219",
+        ),
+    ] {
+        let path = format!("/units/{code}/issuer");
+        let (s, _, page) = admin
+            .submit(
+                &path,
+                &path,
+                &[
+                    ("action", "save"),
+                    ("abbreviation", abbreviation),
+                    ("header_lines", header),
+                    ("cited_name", cited),
+                    ("place", "Thủ Dầu Một"),
+                ],
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{page}");
+        assert!(page.contains("data-test=\"saved\""), "{page}");
+        let (s, _, page) = admin
+            .submit(
+                &path,
+                &path,
+                &[
+                    ("action", "raise"),
+                    ("year", "2021"),
+                    ("last_used", last_used),
+                ],
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{page}");
+        assert!(
+            page.contains(&format!("Số cuối đã cấp: <strong>{last_used}</strong>")),
+            "{page}"
+        );
+    }
+    for (code, username) in OFFICES.into_iter().chain(WARDS_WITHOUT_ACCOUNT) {
+        let full_name = format!("Chuyên viên {code}");
+        let (s, _, page) = admin
+            .submit(
+                "/admin/users",
+                "/admin/users",
+                &[
+                    ("username", username),
+                    ("full_name", &full_name),
+                    ("email", ""),
+                    ("password", OFFICE_PASSWORD),
+                    ("unit_code", code),
+                    ("role", "reporter"),
+                ],
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{page}");
+        assert!(
+            page.contains("data-test=\"flash\"") && !page.contains("data-test=\"error\""),
+            "{page}"
+        );
+        assert!(page.contains(&full_name), "{page}");
+    }
+
+    // The Ministry's and the Sở's letters, recorded by the Phòng with their own numbers.
+    let tdm = Visitor::login(&t, "thudaumot").await;
+    let ext = "/documents/external";
+    let mut letters = Vec::new();
+    for (number, date, issuer) in [
+        ("3764/BGDĐT-GDTrH", "2021-08-31", "Bộ Giáo dục và Đào tạo"),
+        ("1575/SGDĐT-GDTrH", "2021-09-09", "Sở Giáo dục và Đào tạo"),
+    ] {
+        let (s, url, page) = tdm
+            .submit_multipart(
+                ext,
+                ext,
+                &[
+                    ("kind", "CV"),
+                    ("number", number),
+                    ("date", date),
+                    ("issuer", issuer),
+                    (
+                        "subject",
+                        "Về việc hướng dẫn tổ chức Tuần lễ hưởng ứng học tập suốt đời năm 2021",
+                    ),
+                ],
+                ("pdf", "cv.pdf", common::pdf_bytes()),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{page}");
+        letters.push(url.strip_prefix("/documents/").unwrap().to_string());
+    }
+
+    // The draft: four blocks of assignments, the offices and the 14 phường as recipients.
+    let form_path = format!("/campaigns/{CAMPAIGN}/plans/new/{PGD}");
+    let wards = WARDS.join(", ");
+    let assignments = format!(
+        "## Phòng Giáo dục và Đào tạo thành phố [{PGD}]\n\
+         - Tham mưu Ủy ban nhân dân thành phố xây dựng kế hoạch và triển khai tổ chức Tuần lễ.\n\
+         - Tổng hợp kết quả, báo cáo về UBND thành phố, Sở Giáo dục và Đào tạo trước ngày **15/10/2021**.\n\n\
+         ## Phòng Tài chính - Kế hoạch thành phố [718-TCKH]\n\
+         - Bố trí kinh phí tổ chức các hoạt động hưởng ứng Tuần lễ.\n\n\
+         ## Phòng Văn hóa và Thông tin, Đài truyền thanh thành phố [718-VHTT, 718-DTT]\n\
+         - Đẩy mạnh các hoạt động thông tin, truyền thông về Tuần lễ.\n\n\
+         ## Ủy ban nhân dân 14 phường [{wards}]\n\
+         - Xây dựng kế hoạch và triển khai tổ chức Tuần lễ trên địa bàn.\n\
+         - Các Trung tâm học tập cộng đồng báo cáo kết quả về phòng Giáo dục và đào tạo thành phố trước ngày **12/10/2021**."
+    );
+    let basis: Vec<String> = letters.iter().map(|id| format!("b_{id}")).collect();
+    let recipients: Vec<String> = [PGD, "718-TCKH", "718-NV", "718-VHTT", "718-DTT"]
+        .into_iter()
+        .chain(WARDS)
+        .map(|c| format!("u_{c}"))
+        .collect();
+    let mut fields = vec![
+        ("subject", "Tổ chức “Tuần lễ hưởng ứng học tập suốt đời năm 2021” trên địa bàn thành phố Thủ Dầu Một"),
+        ("issuer", UBND),
+        ("bases", ""),
+        ("purpose", "Tiếp tục đẩy mạnh phong trào học tập sâu rộng trong các tầng lớp nhân dân."),
+        ("theme", "Chuyển đổi số và cơ hội học tập suốt đời cho tất cả mọi người trong bối cảnh đại dịch COVID-19"),
+        ("start_date", "2021-10-01"),
+        ("end_date", "2021-10-07"),
+        ("activities", "Đẩy mạnh và đổi mới các hoạt động thông tin, tuyên truyền.\nĐẩy mạnh ứng dụng công nghệ số trong dạy, học."),
+        ("assignments", assignments.as_str()),
+        ("outside", "Sở GDĐT tỉnh (b/c)\nCT, PCT UBND Tp\nLưu: VT, Chi."),
+    ];
+    fields.extend(basis.iter().map(|b| (b.as_str(), "on")));
+    fields.extend(recipients.iter().map(|u| (u.as_str(), "on")));
+    let (s, url, page) = tdm.submit(&form_path, &form_path, &fields).await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    let doc_path = url.clone();
+    let doc = url
+        .strip_prefix("/documents/")
+        .expect("the new draft")
+        .to_string();
+    assert!(page.contains("Dự thảo"), "{page}");
+    assert!(
+        page.contains(
+            "Căn cứ Công văn số 3764/BGDĐT-GDTrH ngày 31/8/2021 của Bộ Giáo dục và Đào tạo"
+        ),
+        "{page}"
+    );
+
+    // Consultation 1040/PGDĐT of 15/9: the four offices and the 14 phường, until 22/9.
+    let mut consulted: Vec<String> = OFFICES.iter().map(|(c, _)| format!("u_{c}")).collect();
+    consulted.extend(WARDS.iter().map(|w| format!("u_{w}")));
+    let mut fields: Vec<(&str, &str)> = consulted.iter().map(|u| (u.as_str(), "on")).collect();
+    fields.extend([
+        ("deadline", "2021-09-22"),
+        ("letter_subject", "V/v góp ý Dự thảo Kế hoạch Tổ chức “Tuần lễ hưởng ứng học tập suốt đời năm 2021” trên địa bàn thành phố Thủ Dầu Một"),
+        ("paragraphs", "Phòng GDĐT thành phố đề nghị gửi văn bản góp ý về Phòng GDĐT trước ngày 22/9/2021."),
+        ("extra", "UBND thành phố (b/c)\nLưu: VT"),
+        ("title", "Trưởng phòng"),
+        ("signer_name", "Nguyễn Văn Chệt"),
+        ("date", "2021-09-15"),
+    ]);
+    let (s, _, page) = tdm
+        .submit(&doc_path, &format!("{doc_path}/consult"), &fields)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    let c_path = format!(
+        "/consultations/{}",
+        between(&page, "href=\"/consultations/", "\"").unwrap()
+    );
+    let (_, page) = tdm.get(&c_path).await;
+    assert!(
+        page.contains("số 1040/PGDĐT ngày 15/09/2021"),
+        "the letter's number: {page}"
+    );
+    assert!(page.contains("18 chưa trả lời"), "{page}");
+    // A consulted phường reads the draft on its page, without Word: its text, open.
+    let (s, page) = ward_login(&t, HOA_PHU).await.get(&doc_path).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        page.contains("data-test=\"preview\" open"),
+        "the text is shown: {page}"
+    );
+    for line in [
+        "Căn cứ Công văn số 1575/SGDĐT-GDTrH ngày 09/9/2021 của Sở Giáo dục và Đào tạo",
+        "Ủy ban nhân dân 14 phường",
+        "Các Trung tâm học tập cộng đồng báo cáo kết quả về phòng Giáo dục và đào tạo thành phố trước ngày 12/10/2021.",
+        "- Sở GDĐT tỉnh (b/c);",
+    ] {
+        assert!(page.contains(line), "{line}: {page}");
+    }
+
+    // The answers: the four offices from their new accounts, Hòa Phú and Phú Lợi.
+    let mut answers: Vec<(String, String, &str, &str)> = OFFICES
+        .iter()
+        .map(|(code, user)| (user.to_string(), code.to_string(), "yes", ""))
+        .collect();
+    answers[0].2 = "no";
+    answers[0].3 = "Đề nghị bổ sung dự toán kinh phí.";
+    answers.push((
+        format!("bc.{HOA_PHU}"),
+        HOA_PHU.into(),
+        "no",
+        "Đề nghị bổ sung lớp tin học cho người cao tuổi.",
+    ));
+    answers.push((format!("bc.{PHU_LOI}"), PHU_LOI.into(), "yes", ""));
+    for (user, code, agree, comment) in &answers {
+        let who = if user.starts_with("bc.") {
+            Visitor::login(&t, user).await
+        } else {
+            Visitor::login_with(&t, user, OFFICE_PASSWORD).await
+        };
+        let (s, _, page) = who
+            .submit(
+                &c_path,
+                &format!("{c_path}/answer"),
+                &[("unit", code), ("agree", agree), ("comment", comment)],
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{user}: {page}");
+    }
+    let (_, page) = tdm.get(&c_path).await;
+    assert!(page.contains("12 chưa trả lời"), "{page}");
+    assert!(page.contains("Đề nghị bổ sung dự toán kinh phí."), "{page}");
+
+    // After 22/9 the 12 silent phường read as agreeing, visibly.
+    at(&t.app, 2021, 9, 23, 8);
+    let tdm = Visitor::login(&t, "thudaumot").await;
+    let (_, page) = tdm.get(&c_path).await;
+    assert_eq!(page.matches("data-test=\"silent\"").count(), 12, "{page}");
+    assert!(page.contains("data-test=\"closed\""), "{page}");
+    let summary = between(&page, "data-test=\"summary\">", "<").unwrap();
+    assert!(
+        summary.contains("12 không có ý kiến (xem như thống nhất)"),
+        "{summary}"
+    );
+
+    // Tờ trình 1103/PGDĐT of 23/9: the Phòng issued 1041–1102 outside tuanle meanwhile.
+    let admin = Visitor::login(&t, "admin").await;
+    let path = format!("/units/{PGD}/issuer");
+    let (s, _, page) = admin
+        .submit(
+            &path,
+            &path,
+            &[("action", "raise"), ("year", "2021"), ("last_used", "1102")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    let (s, _, page) = tdm
+        .submit(
+            &doc_path,
+            &format!("{doc_path}/submit"),
+            &[
+                (
+                    "letter_subject",
+                    "V/v phê duyệt Kế hoạch tổ chức Tuần lễ hưởng ứng học tập suốt đời năm 2021",
+                ),
+                (
+                    "paragraphs",
+                    "Phòng Giáo dục và Đào tạo kính trình UBND thành phố xem xét, phê duyệt.",
+                ),
+                ("title", "Trưởng phòng"),
+                ("signer_name", "Nguyễn Văn Chệt"),
+                ("date", "2021-09-23"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    assert!(page.contains("Đã trình"), "{page}");
+    let (_, page) = tdm.get(&format!("/units/{PGD}/documents")).await;
+    assert!(
+        page.contains("1040/PGDĐT") && page.contains("1103/PGDĐT"),
+        "the Phòng's letters in its documents: {page}"
+    );
+
+    // 29/9: approved and issued as 220/KH-UBND, TM. ỦY BAN NHÂN DÂN / CHỦ TỊCH; distributed.
+    at(&t.app, 2021, 9, 29, 9);
+    let tdm = Visitor::login(&t, "thudaumot").await;
+    let (s, page) = tdm.get(&format!("/units/{UBND}/incoming?year=2021")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        page.contains("1103/PGDĐT"),
+        "the tờ trình reached the UBND: {page}"
+    );
+    let (s, _, page) = tdm
+        .submit(
+            &doc_path,
+            &format!("{doc_path}/review"),
+            &[("action", "approve")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    let (s, _, page) = tdm
+        .submit(&doc_path, &format!("{doc_path}/issue"), &UBND_SIGNS_ON_29_9)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    assert_eq!(
+        between(&page, "data-test=\"number\">", "<"),
+        Some("220/KH-UBND"),
+        "{page}"
+    );
+    assert!(
+        page.contains("TM. ỦY BAN NHÂN DÂN / CHỦ TỊCH / Nguyễn Thu Cúc"),
+        "{page}"
+    );
+    let (s, _, page) = tdm
+        .submit(
+            &doc_path,
+            &format!("{doc_path}/distribute"),
+            &[("date", "2021-09-29")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    assert!(page.contains("Đã gửi"), "{page}");
+
+    // Every recipient finds 220/KH-UBND in its own incoming register, dated 29/09/2021.
+    for (code, user) in OFFICES {
+        let who = Visitor::login_with(&t, user, OFFICE_PASSWORD).await;
+        let (s, page) = who.get(&format!("/units/{code}/incoming?year=2021")).await;
+        assert_eq!(s, StatusCode::OK, "{code}");
+        assert!(
+            page.contains("220/KH-UBND") && page.contains("29/09/2021"),
+            "{code}: {page}"
+        );
+    }
+    for w in WARDS {
+        let who = ward_login(&t, w).await;
+        let (s, page) = who.get(&format!("/units/{w}/incoming?year=2021")).await;
+        assert_eq!(s, StatusCode::OK, "{w}");
+        assert!(page.contains("220/KH-UBND"), "{w}: {page}");
+    }
+
+    // The cascade view of Thủ Dầu Một: the plan, and each unit's tasks with their deadlines.
+    let (s, page) = tdm.get(&format!("/campaigns/{CAMPAIGN}/cascade/718")).await;
+    assert_eq!(s, StatusCode::OK);
+    let row = |code: &str| -> String {
+        let start = page
+            .find(&format!("data-unit=\"{code}\""))
+            .unwrap_or_else(|| panic!("row {code}: {page}"));
+        let rest = &page[start..];
+        rest[..rest.find("</tr>").unwrap()].to_string()
+    };
+    let ubnd = row(UBND);
+    assert!(ubnd.contains("Số 220/KH-UBND ngày 29/09/2021"), "{ubnd}");
+    assert!(
+        ubnd.contains(&format!("href=\"/documents/{doc}\"")),
+        "{ubnd}"
+    );
+    assert!(row(PGD).contains("15/10/2021"), "{}", row(PGD));
+    for w in WARDS {
+        let r = row(w);
+        assert!(r.contains("12/10/2021"), "{w}: {r}");
+        assert!(r.contains("0 / 1 / 0"), "{w}: one task open: {r}");
+    }
 }

@@ -10,6 +10,7 @@ use std::path::Path;
 use std::process::Command;
 
 use chrono::{NaiveDate, TimeZone, Utc};
+use common::seed_004::{OFFICES, OFFICE_PASSWORD, WARDS};
 use common::{pdf_bytes, TestApp};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -18,20 +19,9 @@ use tuanle_app::App;
 const TDM: &str = "718";
 const PGD: &str = "718-PHONGGDDT";
 const UBND: &str = "718-UBND";
-const OFFICES: [(&str, &str); 4] = [
-    ("718-TCKH", "tckh"),
-    ("718-NV", "noivu"),
-    ("718-VHTT", "vhtt"),
-    ("718-DTT", "dtt"),
-];
-const WARDS: [&str; 14] = [
-    "25741", "25744", "25747", "25750", "25753", "25756", "25759", "25760", "25762", "25763",
-    "25765", "25768", "25771", "25774",
-];
 const HOA_PHU: &str = "25760";
 const PHU_LOI: &str = "25744";
 const PHU_CUONG: &str = "25747";
-const OFFICE_PASSWORD: &str = "matkhau-2021";
 
 /// Sets the app's clock at a Vietnam date and hour.
 fn at(app: &App, y: i32, m: u32, d: u32, h: u32) {

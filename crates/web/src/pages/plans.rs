@@ -927,6 +927,8 @@ struct DocumentPage {
     status: String,
     statuses: Vec<(String, String)>,
     error: String,
+    /// Nội dung — the text of the document as printed (empty for external documents).
+    preview: Vec<(&'static str, String)>,
 }
 
 async fn document_page(
@@ -1018,6 +1020,14 @@ async fn document_page(
         status: v.doc.status.as_str().to_string(),
         statuses: task_statuses(),
         error,
+        preview: if v.doc.external {
+            Vec::new()
+        } else {
+            tuanle_app::plan_documents::preview(&v, state.app.today())
+                .into_iter()
+                .map(|l| (l.style.class(), l.text))
+                .collect()
+        },
     })
 }
 
@@ -1553,6 +1563,8 @@ struct CascadeItem {
     open: usize,
     overdue: usize,
     total: usize,
+    /// The distinct deadlines of the unit's tasks not yet done, earliest first (dd/mm/yyyy).
+    deadlines: String,
 }
 
 #[derive(Template)]
@@ -1610,6 +1622,7 @@ async fn cascade(
             open: r.counts.open,
             overdue: r.counts.overdue,
             total: r.counts.total,
+            deadlines: open_deadlines(&r.tasks),
         })
         .collect();
     Ok(render(CascadePage {
@@ -1618,6 +1631,21 @@ async fn cascade(
         campaign: id,
         rows,
     }))
+}
+
+/// Hạn nhiệm vụ — the distinct deadlines of the tasks not yet done, earliest first, as
+/// "12/10/2021, 15/10/2021"; empty when none has one.
+fn open_deadlines(tasks: &[TaskView]) -> String {
+    let dates: std::collections::BTreeSet<_> = tasks
+        .iter()
+        .filter(|t| t.task.status != TaskStatus::Done)
+        .filter_map(|t| t.task.deadline)
+        .collect();
+    dates
+        .into_iter()
+        .map(date_vi)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]

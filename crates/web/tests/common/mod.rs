@@ -220,3 +220,20 @@ impl TestApp {
         b
     }
 }
+
+/// Seed 004's units and accounts: the four offices the Phòng GDĐT Thủ Dầu Một consulted
+/// (demo units) with the usernames the tests open for them, and the 14 phường.
+pub mod seed_004 {
+    pub const OFFICES: [(&str, &str); 4] = [
+        ("718-TCKH", "tckh"),
+        ("718-NV", "noivu"),
+        ("718-VHTT", "vhtt"),
+        ("718-DTT", "dtt"),
+    ];
+    pub const WARDS: [&str; 14] = [
+        "25741", "25744", "25747", "25750", "25753", "25756", "25759", "25760", "25762", "25763",
+        "25765", "25768", "25771", "25774",
+    ];
+    /// Password of the accounts the tests open.
+    pub const OFFICE_PASSWORD: &str = "matkhau-2021";
+}

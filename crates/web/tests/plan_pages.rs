@@ -122,6 +122,20 @@ impl Visitor {
         self.post(action, &form).await
     }
 
+    /// Sends the draft at `doc_path` for comments with the consult form's `fields`; checks
+    /// the draft is now "Đang lấy ý kiến" and returns the consultation's page path.
+    async fn consult(&self, doc_path: &str, fields: &[(&str, &str)]) -> String {
+        let (s, _, page) = self
+            .submit(doc_path, &format!("{doc_path}/consult"), fields)
+            .await;
+        assert_eq!(s, StatusCode::OK, "{page}");
+        assert!(page.contains("Đang lấy ý kiến"), "{page}");
+        format!(
+            "/consultations/{}",
+            between(&page, "href=\"/consultations/", "\"").expect("a consultation link")
+        )
+    }
+
     /// Posts the form at `page` as multipart (as a browser sends a form with a file input),
     /// with its CSRF token, the text fields and one file.
     async fn submit_multipart(
@@ -241,10 +255,9 @@ async fn plan_trail_through_the_pages() {
     assert_eq!(s, StatusCode::OK, "{page}");
 
     // Consultation of Hòa Phú and Phú Lợi until 22/9.
-    let (s, _, page) = tdm
-        .submit(
+    let c_path = tdm
+        .consult(
             &doc_path,
-            &format!("{doc_path}/consult"),
             &[
                 ("u_25744", "on"),
                 ("u_25760", "on"),
@@ -261,12 +274,6 @@ async fn plan_trail_through_the_pages() {
             ],
         )
         .await;
-    assert_eq!(s, StatusCode::OK, "{page}");
-    assert!(page.contains("Đang lấy ý kiến"), "{page}");
-    let consultation = between(&page, "href=\"/consultations/", "\"")
-        .unwrap()
-        .to_string();
-    let c_path = format!("/consultations/{consultation}");
 
     // Hòa Phú answers from its own login, with its comments as a PDF (multipart form).
     let hp = Visitor::login(&t, &format!("bc.{HOA_PHU}")).await;
@@ -718,10 +725,9 @@ async fn external_documents_issuer_settings_and_appendices_through_the_pages() {
     let (_, page) = tdm.get(&doc_path).await;
     let consulted = &page[page.find("data-test=\"consulted\"").expect("consult form")..];
     assert_eq!(first_unit_below(consulted), school, "{page}");
-    let (s, _, page) = tdm
-        .submit(
+    let c_path = tdm
+        .consult(
             &doc_path,
-            &format!("{doc_path}/consult"),
             &[
                 (school_box.as_str(), "on"),
                 ("deadline", "2021-09-20"),
@@ -733,12 +739,7 @@ async fn external_documents_issuer_settings_and_appendices_through_the_pages() {
             ],
         )
         .await;
-    assert_eq!(s, StatusCode::OK, "{page}");
-    assert!(page.contains("Đang lấy ý kiến"), "{page}");
-    let c = between(&page, "href=\"/consultations/", "\"")
-        .unwrap()
-        .to_string();
-    let (_, page) = tdm.get(&format!("/consultations/{c}")).await;
+    let (_, page) = tdm.get(&c_path).await;
     assert!(page.contains("1 đơn vị · 1 chưa trả lời"), "{page}");
 }
 
@@ -938,14 +939,7 @@ async fn seed_004_trail_replayed_through_the_pages() {
         ("signer_name", "Nguyễn Văn Chệt"),
         ("date", "2021-09-15"),
     ]);
-    let (s, _, page) = tdm
-        .submit(&doc_path, &format!("{doc_path}/consult"), &fields)
-        .await;
-    assert_eq!(s, StatusCode::OK, "{page}");
-    let c_path = format!(
-        "/consultations/{}",
-        between(&page, "href=\"/consultations/", "\"").unwrap()
-    );
+    let c_path = tdm.consult(&doc_path, &fields).await;
     let (_, page) = tdm.get(&c_path).await;
     assert!(
         page.contains("số 1040/PGDĐT ngày 15/09/2021"),
@@ -1130,4 +1124,132 @@ async fn seed_004_trail_replayed_through_the_pages() {
         assert!(r.contains("12/10/2021"), "{w}: {r}");
         assert!(r.contains("0 / 1 / 0"), "{w}: one task open: {r}");
     }
+}
+
+/// The unit codes of a document's recipients in the tree, read through the API.
+async fn recipient_codes(t: &common::TestApp, username: &str, doc: i64) -> Vec<String> {
+    let token = t.token(username).await;
+    let d = t.get(&token, &format!("/api/v1/documents/{doc}")).await;
+    assert_eq!(d.status, StatusCode::OK, "{:?}", d.body);
+    let mut codes: Vec<String> = d.body["recipients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["unit_code"].as_str().map(str::to_string))
+        .collect();
+    codes.sort();
+    codes
+}
+
+/// The Sở's plan addresses a TTHTCĐ three levels down, which the boxes (the province's
+/// units and one level below) do not offer: its code is typed in "Đơn vị khác trong cây".
+/// A code outside the province is refused with the field's name and nothing is stored;
+/// reopening the draft shows the deeper recipient in that field, and saving the form again
+/// keeps it (before, a save through the page dropped every recipient it did not offer).
+/// The consultation form takes typed codes the same way.
+#[tokio::test]
+async fn recipients_deeper_than_the_boxes_are_typed_by_code() {
+    let t = common::spawn().await;
+    at(&t.app, 2021, 9, 16, 8);
+    let so = Visitor::login(&t, "binhduong").await;
+    let form_path = format!("/campaigns/{CAMPAIGN}/plans/new/74");
+    let (s, form) = so.get(&form_path).await;
+    assert_eq!(s, StatusCode::OK, "{form}");
+    assert!(form.contains("name=\"u_718\""), "the district is offered");
+    assert!(
+        form.contains(&format!("name=\"u_{HOA_PHU}\"")),
+        "and its wards"
+    );
+    assert!(
+        !form.contains("name=\"u_25747-TTHTCD\""),
+        "a ward's centre is one level too deep for the boxes"
+    );
+    assert!(form.contains("name=\"other_units\""), "{form}");
+    let fields = |other: &'static str| {
+        vec![
+            (
+                "subject",
+                "Tổ chức Tuần lễ hưởng ứng học tập suốt đời năm 2021 trên địa bàn tỉnh",
+            ),
+            ("issuer", "74"),
+            ("purpose", "Đẩy mạnh phong trào học tập suốt đời."),
+            ("theme", "Chuyển đổi số và cơ hội học tập suốt đời"),
+            ("start_date", "2021-10-01"),
+            ("end_date", "2021-10-07"),
+            ("activities", "Tuyên truyền"),
+            ("assignments", ""),
+            ("u_718", "on"),
+            ("other_units", other),
+            ("outside", "Lưu: VT"),
+        ]
+    };
+    // 27466 is a phường of Quận 7 (Thành phố Hồ Chí Minh): not in the province.
+    let audit = t.audit_rows().await;
+    let (s, _, page) = so
+        .submit(&form_path, &form_path, &fields("25747-TTHTCD; 27466"))
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains("Nơi nhận"), "{page}");
+    assert!(
+        page.contains("đơn vị mã &#34;27466&#34; không thuộc Tỉnh Bình Dương"),
+        "{page}"
+    );
+    assert!(
+        page.contains("value=\"25747-TTHTCD; 27466\""),
+        "what was typed comes back: {page}"
+    );
+    assert_eq!(t.audit_rows().await, audit, "nothing stored");
+
+    // Codes may repeat or duplicate a box: each unit is a recipient once.
+    let (s, url, page) = so
+        .submit(
+            &form_path,
+            &form_path,
+            &fields("25747-TTHTCD,\n25747-TTHTCD 718"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    let doc: i64 = url.strip_prefix("/documents/").unwrap().parse().unwrap();
+    assert_eq!(
+        recipient_codes(&t, "binhduong", doc).await,
+        ["25747-TTHTCD", "718"]
+    );
+
+    // The draft reopens with the district ticked and the centre in the typed field; the
+    // form saved as shown (a new version) keeps both.
+    let edit_path = format!("/documents/{doc}/edit");
+    let (s, page) = so.get(&edit_path).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("name=\"u_718\" checked"), "{page}");
+    let typed = between(&page, "name=\"other_units\" value=\"", "\"").unwrap();
+    assert_eq!(typed, "25747-TTHTCD");
+    let (s, url, page) = so
+        .submit(&edit_path, &edit_path, &fields("25747-TTHTCD"))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    assert_eq!(url, format!("/documents/{doc}"));
+    assert_eq!(
+        recipient_codes(&t, "binhduong", doc).await,
+        ["25747-TTHTCD", "718"]
+    );
+
+    // The consultation asks the centre by its typed code.
+    let doc_path = format!("/documents/{doc}");
+    let c_path = so
+        .consult(
+            &doc_path,
+            &[
+                ("other_units", "25747-TTHTCD"),
+                ("deadline", "2021-09-23"),
+                ("letter_subject", "V/v góp ý Dự thảo Kế hoạch"),
+                ("paragraphs", "Đề nghị góp ý."),
+                ("title", "Giám đốc"),
+                ("signer_name", "Nguyễn Văn A"),
+                ("date", "2021-09-16"),
+            ],
+        )
+        .await;
+    let (_, page) = so.get(&c_path).await;
+    assert!(page.contains("1 đơn vị · 1 chưa trả lời"), "{page}");
+    assert!(page.contains("Phú Cường"), "{page}");
 }

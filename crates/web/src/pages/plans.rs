@@ -75,14 +75,26 @@ fn lines(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// Unit codes ticked in a form (`u_<code>` checkboxes).
+/// Unit codes chosen in a form: the `u_<code>` checkboxes ticked, and the codes typed in
+/// `other_units` ("Đơn vị khác trong cây": units deeper than the boxes offer, separated by
+/// commas, semicolons, spaces or lines), each once.
 fn ticked(f: &Fields) -> Vec<String> {
     let mut v: Vec<String> = f
         .keys()
         .filter_map(|k| k.strip_prefix("u_").map(str::to_string))
+        .chain(other_codes(&field(f, "other_units")))
         .collect();
     v.sort();
+    v.dedup();
     v
+}
+
+/// The unit codes typed in an "Đơn vị khác trong cây" field.
+fn other_codes(text: &str) -> Vec<String> {
+    text.split(|c: char| c == ',' || c == ';' || c.is_whitespace())
+        .filter(|c| !c.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// A date from a date input (yyyy-mm-dd) or as written (dd/mm/yyyy); empty: `None`.
@@ -415,6 +427,8 @@ struct PlanFields {
     closing: String,
     outside: String,
     appendices: String,
+    /// Đơn vị khác trong cây — recipients deeper than the checkboxes, by code.
+    other_units: String,
 }
 
 fn plan_fields(
@@ -441,6 +455,7 @@ fn plan_fields(
         closing: c.closing.clone(),
         outside: outside.join("\n"),
         appendices: appendices_text(&c.appendices),
+        other_units: String::new(),
     }
 }
 
@@ -463,6 +478,7 @@ fn fields_of_form(f: &Fields) -> PlanFields {
         closing: field(f, "closing"),
         outside: field(f, "outside"),
         appendices: field(f, "appendices"),
+        other_units: field(f, "other_units"),
     }
 }
 
@@ -739,21 +755,23 @@ async fn edit_page(
                 .filter(|r| r.unit_id.is_none())
                 .map(|r| r.label.clone())
                 .collect();
+            // Recipients the boxes offer are ticked; deeper ones (chosen by code or through
+            // the API) go to "Đơn vị khác trong cây", so that saving the form keeps them.
             let mut checked = Vec::new();
+            let mut deeper = Vec::new();
             let mut offered = children.clone();
             for c in &children {
                 offered.extend(state.app.store.children(c.id).await?);
             }
-            for r in &v.recipients {
-                if let Some(u) = r.unit_id.and_then(|u| offered.iter().find(|c| c.id == u)) {
-                    checked.push(u.code.clone());
+            for id in v.recipients.iter().filter_map(|r| r.unit_id) {
+                match offered.iter().find(|c| c.id == id) {
+                    Some(u) => checked.push(u.code.clone()),
+                    None => deeper.extend(v.recipient_codes.get(&id).cloned()),
                 }
             }
-            (
-                plan_fields(&v.doc.subject, &issuer.code, &content, &outside),
-                checked,
-                String::new(),
-            )
+            let mut f = plan_fields(&v.doc.subject, &issuer.code, &content, &outside);
+            f.other_units = deeper.join(", ");
+            (f, checked, String::new())
         }
     };
     Ok(PlanFormPage {
